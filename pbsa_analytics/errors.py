@@ -1,0 +1,25 @@
+"""Errors the package raises instead of returning None."""
+
+
+class PbsaError(Exception):
+    """Base class: anything the user can fix gets one of these, with a readable message."""
+
+
+class BuildError(PbsaError):
+    """The data files could not be built into the store."""
+
+
+class StoreMissingError(PbsaError):
+    """The DuckDB store has not been built yet."""
+
+
+class QueryError(PbsaError):
+    """A query failed: syntax error, unknown column or a constraint."""
+
+
+class ReadOnlyError(QueryError):
+    """A statement other than a single read was offered to a read-only entry point."""
+
+
+class UnknownQueryError(PbsaError):
+    """A named query has no .sql file."""

@@ -1,0 +1,30 @@
+"""Named queries: one .sql file each, run through the store with bound parameters only."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from pbsa_analytics.errors import UnknownQueryError
+from pbsa_analytics.store import Store
+
+
+@cache
+def load_sql(name: str) -> str:
+    """Return the text of queries/sql/<name>.sql."""
+    sql_file = resources.files("pbsa_analytics.queries").joinpath("sql", f"{name}.sql")
+    if not sql_file.is_file():
+        raise UnknownQueryError(f"no query named {name!r}")
+    return sql_file.read_text(encoding="utf-8")
+
+
+def available() -> list[str]:
+    folder = resources.files("pbsa_analytics.queries").joinpath("sql")
+    return sorted(item.name.removesuffix(".sql") for item in folder.iterdir() if item.name.endswith(".sql"))
+
+
+def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
+    """Run a named query; keyword arguments bind to its $name parameters."""
+    return store.execute(load_sql(name), params or None)

@@ -1,0 +1,98 @@
+"""Build the DuckDB store from the CSV files in data/, atomically."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pbsa_analytics.errors import BuildError
+
+
+@dataclass(frozen=True)
+class RawSource:
+    table: str
+    pattern: str  # file name or glob, relative to the data directory
+
+
+# Load order follows the foreign keys: referenced tables first.
+RAW_SOURCES: tuple[RawSource, ...] = (
+    RawSource("raw_phases", "phases.csv"),
+    RawSource("raw_places", "places.csv"),
+    RawSource("raw_place_aliases", "place_aliases.csv"),
+    RawSource("raw_phase_participation", "phase_participation.csv"),
+    RawSource("raw_typologies", "typologies.csv"),
+    RawSource("raw_table3_planned_typologies", "table3_planned_typologies.csv"),
+    RawSource("raw_activities", "activities.csv"),
+    RawSource("raw_activity_typology", "activity_typology.csv"),
+    RawSource("raw_place_activity", "place_activity.csv"),
+    RawSource("raw_metrics", "metrics.csv"),
+    RawSource("raw_monitoring", "monitoring.csv"),
+    RawSource("raw_monitoring_published_totals", "monitoring_published_totals.csv"),
+    RawSource("raw_outcomes", "outcomes.csv"),
+    RawSource("raw_enablers", "enablers.csv"),
+    RawSource("raw_evidence", "evidence/*.csv"),
+    RawSource("raw_conditions", "conditions.csv"),
+)
+
+VIEWS: tuple[str, ...] = (
+    "phases",
+    "places",
+    "place_aliases",
+    "phase_participation",
+    "typologies",
+    "place_typology",
+    "activities",
+    "activity_typology",
+    "place_activity",
+    "metrics",
+    "monitoring",
+    "monitoring_published_totals",
+    "outcomes",
+    "evidence",
+    "enablers",
+    "conditions",
+)
+
+_LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true)"
+
+
+def _sql_file(name: str) -> str:
+    return resources.files("pbsa_analytics.store").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def _load(con: duckdb.DuckDBPyConnection, *, source: RawSource, data_dir: Path) -> None:
+    files = sorted(data_dir.glob(source.pattern))
+    if not files:
+        raise BuildError(f"{source.pattern}: no such file in {data_dir}")
+    for path in files:
+        try:
+            # Table names come from RAW_SOURCES, never from input; the path is bound.
+            con.execute(_LOAD_SQL.format(table=source.table), [str(path)])
+        except duckdb.Error as error:
+            raise BuildError(f"{path.name}: {error}".splitlines()[0]) from error
+
+
+def build_store(*, data_dir: Path, db_path: Path) -> Path:
+    """Build every raw table and view into a fresh file, then swap it in place of db_path.
+
+    Readers holding the old file keep a consistent snapshot; a failed build leaves the old file untouched.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
+    tmp_path.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(tmp_path)) as con:
+            con.execute(_sql_file("schema.sql"))
+            for source in RAW_SOURCES:
+                _load(con, source=source, data_dir=data_dir)
+            con.execute(_sql_file("views.sql"))
+            con.execute("checkpoint")
+        os.replace(tmp_path, db_path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+        Path(f"{tmp_path}.wal").unlink(missing_ok=True)
+    return db_path

@@ -1,0 +1,64 @@
+-- Marts: the views the app and CLI read. Raw tables stay an implementation detail.
+create view phases as select * from raw_phases;
+
+create view places as select * from raw_places;
+
+create view place_aliases as
+select place_id, alias, lower(trim(alias)) as alias_key, source
+from raw_place_aliases;
+
+create view phase_participation as select * from raw_phase_participation;
+
+create view typologies as select * from raw_typologies;
+
+create view activities as select * from raw_activities;
+
+create view activity_typology as select * from raw_activity_typology;
+
+create view place_activity as select * from raw_place_activity;
+
+create view metrics as select * from raw_metrics;
+
+create view monitoring as select * from raw_monitoring;
+
+create view monitoring_published_totals as select * from raw_monitoring_published_totals;
+
+create view outcomes as select * from raw_outcomes;
+
+create view enablers as select * from raw_enablers;
+
+create view evidence as select * from raw_evidence;
+
+create view conditions as select * from raw_conditions;
+
+-- Phase 1 comes straight from Table 3; Phases 2 and 3 follow activity -> typology -> place
+-- in the Phase 2 report's appendix, so the derivation is kept here rather than by hand.
+create view place_typology as
+with phase1_planned as (
+    select place_id, 1 as phase, typology_id, 'planned' as basis, null as via_activities, source
+    from raw_table3_planned_typologies
+),
+activity_typologies_by_place as (
+    select
+        pa.place_id,
+        pa.phase,
+        activity_type.typology_id,
+        pa.basis,
+        string_agg(distinct pa.activity_id, ', ' order by pa.activity_id) as via_activities
+    from raw_place_activity as pa
+    inner join raw_activity_typology as activity_type on activity_type.activity_id = pa.activity_id
+    group by pa.place_id, pa.phase, activity_type.typology_id, pa.basis
+),
+phase2_and_3_derived as (
+    select
+        place_id,
+        phase,
+        typology_id,
+        basis,
+        via_activities,
+        '002_d981b1de428de02d.txt: Appendix (derived: activities ' || via_activities || ')' as source
+    from activity_typologies_by_place
+)
+select * from phase1_planned
+union all
+select * from phase2_and_3_derived;
