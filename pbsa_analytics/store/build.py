@@ -16,6 +16,7 @@ from pbsa_analytics.errors import BuildError
 class RawSource:
     table: str
     pattern: str  # file name or glob, relative to the data directory
+    keeps_file_name: bool = False  # for globs: record which file each row came from
 
 
 # Load order follows the foreign keys: referenced tables first.
@@ -34,7 +35,7 @@ RAW_SOURCES: tuple[RawSource, ...] = (
     RawSource("raw_monitoring_published_totals", "monitoring_published_totals.csv"),
     RawSource("raw_outcomes", "outcomes.csv"),
     RawSource("raw_enablers", "enablers.csv"),
-    RawSource("raw_evidence", "evidence/*.csv"),
+    RawSource("raw_evidence", "evidence/*.csv", keeps_file_name=True),
     RawSource("raw_conditions", "conditions.csv"),
 )
 
@@ -57,7 +58,7 @@ VIEWS: tuple[str, ...] = (
     "conditions",
 )
 
-_LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true)"
+_LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"
 
 
 def _sql_file(name: str) -> str:
@@ -71,7 +72,8 @@ def _load(con: duckdb.DuckDBPyConnection, *, source: RawSource, data_dir: Path) 
     for path in files:
         try:
             # Table names come from RAW_SOURCES, never from input; the path is bound.
-            con.execute(_LOAD_SQL.format(table=source.table), [str(path)])
+            extra = ", filename = true" if source.keeps_file_name else ""
+            con.execute(_LOAD_SQL.format(table=source.table, extra=extra), [str(path)])
         except duckdb.Error as error:
             raise BuildError(f"{path.name}: {error}".splitlines()[0]) from error
 

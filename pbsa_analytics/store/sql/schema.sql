@@ -143,7 +143,8 @@ create table raw_evidence (
     enabler_id varchar references raw_enablers (enabler_id),
     typology_id varchar references raw_typologies (typology_id),
     summary varchar not null,
-    source varchar not null
+    source varchar not null,
+    filename varchar not null
 );
 
 create table raw_conditions (

@@ -27,7 +27,18 @@ create view outcomes as select * from raw_outcomes;
 
 create view enablers as select * from raw_enablers;
 
-create view evidence as select * from raw_evidence;
+create view evidence as
+select
+    evidence_id,
+    place_id,
+    phase,
+    outcome_id,
+    enabler_id,
+    typology_id,
+    summary,
+    source,
+    parse_filename(filename, true) as collection
+from raw_evidence;
 
 create view conditions as select * from raw_conditions;
 
