@@ -1,0 +1,1 @@
+"""Pure map builders: data in, `pdk.Deck` out, with a local outline and no tile server."""

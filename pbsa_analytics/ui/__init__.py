@@ -1,0 +1,1 @@
+"""Top layer: shared Streamlit pieces (navigation, URL state, data access, downloads, layout)."""

@@ -23,7 +23,10 @@ create view monitoring as select * from raw_monitoring;
 
 create view monitoring_published_totals as select * from raw_monitoring_published_totals;
 
-create view outcomes as select * from raw_outcomes;
+-- Outcomes keep the reports' order, which is the order of the file.
+create view outcomes as
+select *, row_number() over (partition by level order by rowid) as position
+from raw_outcomes;
 
 create view enablers as select * from raw_enablers;
 

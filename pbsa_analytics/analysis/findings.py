@@ -1,0 +1,98 @@
+"""Sentences that state what a chart shows, computed from its data so titles never go stale."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def typology_finding(matrix: pd.DataFrame, *, phase: int) -> str:
+    """Which typologies every place shares and which is rarest, for one phase."""
+    places = matrix["place_id"].nunique()
+    if places == 0:
+        return f"No places took part in Phase {phase}"
+    counts = matrix.groupby("typology_name", sort=False)["marked"].sum()
+    universal = [name for name, n in counts.items() if n == places]
+    rarest = counts[counts == counts.min()]
+    rare_text = f"fewest: {_join(list(rarest.index))} ({int(rarest.iloc[0])} of {places})"
+    if universal:
+        return f"All {places} places in Phase {phase} share {_join(universal)}; {rare_text}"
+    top = counts.idxmax()
+    return f"{top} is the most common type in Phase {phase} ({int(counts.max())} of {places}); {rare_text}"
+
+
+def change_finding(change: pd.DataFrame, *, from_phase: int, to_phase: int) -> str:
+    """How many typology marks were kept, added and dropped between two phases."""
+    if change.empty:
+        return f"No place took part in both Phase {from_phase} and Phase {to_phase}"
+    counts = change["change"].value_counts()
+    places = change["place_id"].nunique()
+    return (
+        f"Across {places} places from Phase {from_phase} to Phase {to_phase}: "
+        f"{counts.get('kept', 0)} typologies kept, {counts.get('added', 0)} added, "
+        f"{counts.get('dropped', 0)} dropped"
+    )
+
+
+def outcome_finding(coverage: pd.DataFrame) -> str:
+    """Which place-level outcome has evidence from most and fewest places."""
+    if coverage.empty:
+        return "No outcome evidence for these places"
+    best = coverage.sort_values("places_with_evidence", ascending=False).iloc[0]
+    worst = coverage.sort_values("places_with_evidence").iloc[0]
+    return (
+        f"{best['outcome']}: evidence from {best['places_with_evidence']} of {best['places']} places; "
+        f"{worst['outcome'].lower()}: {worst['places_with_evidence']} of {worst['places']}"
+    )
+
+
+def outcome_coverage(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome: places with at least one evidence record, out of the places shown."""
+    if matrix.empty:
+        return pd.DataFrame(columns=["outcome_id", "outcome", "places_with_evidence", "places", "label"])
+    coverage = matrix.groupby(["outcome_id", "outcome", "outcome_position"], as_index=False).agg(
+        places_with_evidence=("evidence_records", lambda n: int((n > 0).sum())),
+        places=("place_id", "nunique"),
+        evidence_records=("evidence_records", "sum"),
+    )
+    coverage["label"] = (
+        coverage["places_with_evidence"].astype(str) + " of " + coverage["places"].astype(str) + " places"
+    )
+    return coverage.sort_values("outcome_position").reset_index(drop=True)
+
+
+def funnel_finding(cohorts: pd.DataFrame) -> str:
+    """The size of each phase's cohort as one sentence."""
+    sizes = " → ".join(str(n) for n in cohorts["places"])
+    return f"{sizes}: the programme narrowed its places at each phase"
+
+
+def cohort_shift(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Per typology and phase: how many places of the cohort have it."""
+    return profiles.groupby(
+        ["phase", "typology_id", "typology_name", "typology_position"], as_index=False
+    ).agg(places=("marked", "sum"), cohort=("place_id", "nunique"))
+
+
+def shift_finding(shift: pd.DataFrame) -> str:
+    """The typology that grew most and the one that faded most from first to last phase."""
+    first, last = shift["phase"].min(), shift["phase"].max()
+    wide = shift.pivot_table(index="typology_name", columns="phase", values="places", aggfunc="sum").fillna(0)
+    if first == last or wide.empty:
+        return "Only one phase to compare"
+    delta = wide[last] - wide[first]
+    grew, faded = delta.idxmax(), delta.idxmin()
+    return (
+        f"From Phase {first} plans to Phase {last}, {faded} faded most ({int(wide.loc[faded, first])} → "
+        f"{int(wide.loc[faded, last])} places); {grew} changed least ({int(wide.loc[grew, first])} → "
+        f"{int(wide.loc[grew, last])})"
+        if delta.max() <= 0
+        else f"From Phase {first} to Phase {last}, {grew} grew most ({int(wide.loc[grew, first])} → "
+        f"{int(wide.loc[grew, last])} places) and {faded} faded most ({int(wide.loc[faded, first])} → "
+        f"{int(wide.loc[faded, last])})"
+    )

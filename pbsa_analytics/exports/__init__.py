@@ -1,0 +1,50 @@
+"""Pure export helpers: safe CSV, XLSX and chart images for download."""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # A leading apostrophe makes spreadsheets show the text instead of evaluating it.
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of frame where text cells that a spreadsheet would run as a formula are made inert."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(_neutralise)
+    safe.columns = [_neutralise(str(column)) for column in safe.columns]
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM so spreadsheet programs detect the encoding), formulas neutralised."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "data") -> bytes:
+    """One-sheet XLSX workbook, formulas neutralised."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=sheet_name[:31])
+    return buffer.getvalue()
+
+
+def chart_image(chart: alt.TopLevelMixin, *, image_format: str) -> bytes:
+    """Render a chart to PNG or SVG bytes locally with vl-convert (no network)."""
+    buffer = io.BytesIO() if image_format == "png" else io.StringIO()
+    chart.save(buffer, format=image_format, scale_factor=2) if image_format == "png" else chart.save(
+        buffer, format=image_format
+    )
+    value = buffer.getvalue()
+    return value if isinstance(value, bytes) else value.encode("utf-8")

@@ -1,0 +1,5 @@
+-- The ONS regions that have at least one place, in name order.
+select distinct region
+from places
+where region is not null
+order by region

@@ -1,0 +1,37 @@
+-- Places taking part in one phase x the nine typologies: whether each is marked, and on what basis.
+with cohort as (
+    select pp.place_id, p.place_name
+    from phase_participation as pp
+    inner join places as p on p.place_id = pp.place_id
+    where pp.phase = $phase and pp.status = 'took_part'
+),
+
+furthest as (
+    select place_id, max(phase) as furthest_phase
+    from phase_participation
+    where status = 'took_part'
+    group by place_id
+),
+
+marked as (
+    select place_id, typology_id, basis, via_activities, source
+    from place_typology
+    where phase = $phase
+)
+
+select
+    c.place_id,
+    c.place_name,
+    f.furthest_phase,
+    t.typology_id,
+    t.name as typology_name,
+    t.position as typology_position,
+    m.typology_id is not null as marked,
+    m.basis,
+    m.via_activities,
+    m.source
+from cohort as c
+cross join typologies as t
+inner join furthest as f on f.place_id = c.place_id
+left join marked as m on m.place_id = c.place_id and m.typology_id = t.typology_id
+order by c.place_name, t.position

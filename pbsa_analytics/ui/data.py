@@ -1,0 +1,36 @@
+"""The app's access to the store: one cached read-only connection, cached query results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pbsa_analytics import queries, settings
+from pbsa_analytics.store import Store, build_store, open_store
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db_path: str, _modified_ns: int) -> Store:
+    return open_store(db_path=settings.db_path())
+
+
+def store() -> Store:
+    """The read-only store, built first if this checkout has none; reopened when the file changes."""
+    path = settings.db_path()
+    if not path.exists():
+        build_store(data_dir=settings.data_dir(), db_path=path)
+    return _store(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, db_path: str, modified_ns: int, params: tuple) -> pd.DataFrame:
+    return queries.run(store(), name, **dict(params))
+
+
+def query(name: str, /, **params: object) -> pd.DataFrame:
+    """Run a named query; results are cached until the store file changes."""
+    path = settings.db_path()
+    store()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    result = _cached(name, str(path), path.stat().st_mtime_ns, frozen)
+    return result.copy()

@@ -1,0 +1,63 @@
+"""Page scaffolding: guarded rendering, chart blocks with caption, downloads and a table alternative."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pbsa_analytics.errors import PbsaError
+from pbsa_analytics.ui.downloads import chart_downloads
+
+log = logging.getLogger(__name__)
+
+
+def guard(render: Callable[[], None]) -> None:
+    """Run a page body; errors become a readable message instead of a traceback on the page."""
+    try:
+        render()
+    except PbsaError as error:
+        st.error(str(error), icon=":material/error:")
+    except Exception:
+        log.exception("page failed")
+        st.error("Something went wrong while drawing this page. The details are in the server log.")
+
+
+def chart_block(
+    *,
+    chart: alt.TopLevelMixin,
+    data: pd.DataFrame,
+    name: str,
+    key: str,
+    caption: str,
+    table: pd.DataFrame | None = None,
+    selectable: bool = False,
+) -> Any:
+    """Render a chart in the project theme with its caption, downloads and a table view; return the event."""
+    if selectable:
+        event = st.altair_chart(chart, theme=None, key=key, on_select="rerun", width="content")
+    else:
+        event = st.altair_chart(chart, theme=None, key=key, width="content")
+    st.caption(caption)
+    chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl")
+    with st.expander("Table view (text alternative)"):
+        st.dataframe(table if table is not None else data, hide_index=True, key=f"{key}_table")
+    return event
+
+
+def selected_point(event: Any, selection: str) -> dict | None:
+    """The first point of a named Altair selection in a chart event, or None."""
+    if not event:
+        return None
+    points = event.get("selection", {}).get(selection) or []
+    if isinstance(points, list) and points:
+        return points[0]
+    return None
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/filter_alt_off:")

@@ -1,0 +1,51 @@
+"""The app's pages and their stable URL paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from pbsa_analytics.charts import theme as _theme  # noqa: F401  (registers the Altair theme)
+from pbsa_analytics.settings import REPO_ROOT
+
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    url_path: str
+    icon: (
+        str  # shown on in-page links only: a page icon becomes the favicon, which Streamlit fetches remotely
+    )
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Overview", "", ":material/home:"),
+    PageSpec("pages/map.py", "Place map", "map", ":material/map:"),
+    PageSpec("pages/typology.py", "Typologies", "typology", ":material/grid_on:"),
+    PageSpec("pages/outcomes.py", "Outcomes", "outcomes", ":material/task_alt:"),
+    PageSpec("pages/phases.py", "Phases 1–3", "phases", ":material/timeline:"),
+)
+
+
+def build_navigation() -> st.navigation:
+    pages = [
+        st.Page(
+            str(REPO_ROOT / spec.file),
+            title=spec.title,
+            url_path=spec.url_path or None,
+            default=not spec.url_path,
+        )
+        for spec in PAGES
+    ]
+    return st.navigation(pages)
+
+
+def page_link(url_path: str, *, label: str, query: dict[str, str] | None = None) -> None:
+    """A link to another page; query parameters let it open on a chosen view."""
+    target = next(spec for spec in PAGES if spec.url_path == url_path)
+    st.page_link(str(REPO_ROOT / target.file), label=label, icon=target.icon, query_params=query)
