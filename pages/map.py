@@ -7,7 +7,7 @@ from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_dec
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.downloads import data_downloads
-from pbsa_analytics.ui.layout import empty_state, guard
+from pbsa_analytics.ui.layout import empty_state, guard, phase_legend
 from pbsa_analytics.ui.panels import place_panel
 
 PHASE_FILTERS = {1: "All 20 places (Phase 1)", 2: "Reached Phase 2", 3: "Reached Phase 3"}
@@ -49,10 +49,12 @@ def render() -> None:
     sized = metric != "none"
     outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
     deck = places_deck(points=points, outline=outline, sized_by_metric=sized, metric_label=labels[metric])
-    st.markdown(
-        f"**{len(points)} places.** Colour shows the furthest phase reached: "
-        ":orange[●] Phase 1 only · :green[●] Phase 2 · :blue[●] Phase 3."
-        + (" Size shows the Phase 2 figure; a white dot means no figure was given." if sized else "")
+    st.markdown(f"**{len(points)} places** match these filters.")
+    phase_legend(
+        sized_note=f"Area shows each place's Phase 2 figure for {labels[metric].lower()}; a white dot means "
+        "no Phase 2 figure (the place was not in Phase 2, or its figures were not shared)."
+        if sized
+        else ""
     )
     event = st.pydeck_chart(
         deck, on_select="rerun", selection_mode="single-object", key="map_deck", height=560

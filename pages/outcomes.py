@@ -23,6 +23,7 @@ def _cell_panel(*, place_id: str, outcome_id: str, matrix) -> None:
     evidence = query("outcome_cell_evidence", place_id=place_id, outcome_id=outcome_id)
     with st.container(border=True, key="outcomes_cell_panel"):
         st.subheader(f"{row['place_name']} × {row['outcome']}: {len(evidence)} evidence records")
+        st.caption(f"Outcome: {row['outcome_title']}")
         if evidence.empty:
             st.write("The report names no example of this outcome for this place.")
         for item in evidence.itertuples():
@@ -36,9 +37,14 @@ def render() -> None:
         empty_state("No outcome evidence is recorded.")
         return
     coverage = outcome_coverage(matrix)
+    full_titles = dict(zip(matrix["outcome_id"], matrix["outcome_title"], strict=False))
     columns = st.columns(len(coverage))
     for column, row in zip(columns, coverage.itertuples(), strict=True):
-        column.metric(row.outcome, row.label)
+        column.metric(
+            row.outcome,
+            f"{row.places_with_evidence} of {row.places}",
+            help=f"{full_titles[row.outcome_id]}: places with at least one evidence record",
+        )
 
     event = chart_block(
         chart=outcome_grid(matrix=matrix, title=outcome_finding(coverage)),
@@ -48,6 +54,7 @@ def render() -> None:
         caption=SOURCE,
         table=matrix.pivot_table(index="place_name", columns="outcome", values="evidence_records"),
         selectable=True,
+        stretch=False,
     )
     point = selected_point(event, CELL_SELECTION)
     if point:

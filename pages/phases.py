@@ -32,11 +32,13 @@ def render() -> None:
 
     st.subheader("Who left, and when")
     leavers = query("phase_leavers")
-    for after, rows in leavers.groupby("left_after_phase"):
-        st.markdown(f"**After Phase {after}:**")
-        for row in rows.itertuples():
-            reason = f" — {row.note}" if row.note else " — no reason given in the sources"
-            st.markdown(f"- {row.place_name}: {STATUS_TEXT[row.status]}{reason}")
+    for (after, status, note), rows in leavers.fillna({"note": ""}).groupby(
+        ["left_after_phase", "status", "note"], sort=True
+    ):
+        reason = note or "no reason given in the sources"
+        names = ", ".join(rows["place_name"])
+        st.markdown(f"**After Phase {after}, {STATUS_TEXT[status]}:** {names}  \n{reason}")
+        st.caption(f"Source: {rows['source'].iloc[0]}")
 
     st.header("Like for like: the ten Phase 2 places across phases")
     profiles = query("cohort_profiles", cohort_phase=2)
@@ -47,6 +49,7 @@ def render() -> None:
         data=profiles,
         name="cohort-profiles",
         key="phases_profiles",
+        stretch=False,
         caption=TYPOLOGY_CAVEAT,
         table=profiles.pivot_table(
             index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"

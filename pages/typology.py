@@ -46,7 +46,7 @@ def _cell_panel(*, place_id: str, typology_id: str, phase: int) -> None:
 
 def render() -> None:
     st.title("Which kinds of social action each place took up")
-    view, sort = st.columns(2)
+    view, sort = st.columns([3, 2])
     with view:
         phase = url_state.choice(
             st.segmented_control, "Phase", list(PHASE_VIEWS), key="typology_phase", param="phase", default=1,
@@ -75,6 +75,7 @@ def render() -> None:
         caption=CAPTIONS[phase] + " Similarity sorting uses Jaccard distance between profiles.",
         table=matrix.pivot_table(index="place_name", columns="typology_name", values="marked", aggfunc="max"),
         selectable=True,
+        stretch=False,
     )
     point = selected_point(event, CELL_SELECTION)
     if point:
@@ -120,6 +121,7 @@ def render() -> None:
         table=change.pivot_table(
             index="place_name", columns="typology_name", values="change", aggfunc="first"
         ),
+        stretch=False,
     )
 
 

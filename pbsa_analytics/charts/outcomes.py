@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import SEQUENTIAL, GssColour
+from pbsa_analytics.charts.theme import SEQUENTIAL, GssColour, wrapped_title
 
 CELL_SELECTION = "cell"
 
@@ -14,7 +14,7 @@ def outcome_grid(*, matrix: pd.DataFrame, title: str) -> alt.LayerChart:
     """Heatmap of evidence records per place x outcome, with the count in each cell; selectable."""
     outcomes = matrix.drop_duplicates("outcome_id").sort_values("outcome_position")["outcome"].tolist()
     cell = alt.selection_point(name=CELL_SELECTION, fields=["place_id", "outcome_id"], on="click")
-    base = alt.Chart(matrix, title=title).encode(
+    base = alt.Chart(matrix, title=wrapped_title(title)).encode(
         x=alt.X("outcome:N", sort=outcomes, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=260)),
         y=alt.Y("place_name:N", title=None),
     )
@@ -24,7 +24,7 @@ def outcome_grid(*, matrix: pd.DataFrame, title: str) -> alt.LayerChart:
             color=alt.Color(
                 "evidence_records:Q",
                 title="Evidence records",
-                scale=alt.Scale(range=["#F3F2F1", *[str(c) for c in SEQUENTIAL]]),
+                scale=alt.Scale(range=["#F3F2F1", *[str(c) for c in SEQUENTIAL]], interpolate="rgb"),
                 legend=alt.Legend(orient="bottom"),
             ),
             opacity=alt.condition(cell, alt.value(1.0), alt.value(0.6)),
@@ -45,7 +45,7 @@ def outcome_grid(*, matrix: pd.DataFrame, title: str) -> alt.LayerChart:
 
 def coverage_chart(*, coverage: pd.DataFrame, title: str) -> alt.LayerChart:
     """Bars of places with evidence per outcome, labelled 'n of m places'."""
-    base = alt.Chart(coverage, title=title).encode(y=alt.Y("outcome:N", sort=None, title=None))
+    base = alt.Chart(coverage, title=wrapped_title(title)).encode(y=alt.Y("outcome:N", sort=None, title=None))
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE)).encode(
         x=alt.X("places_with_evidence:Q", title="Places with evidence", scale=alt.Scale(domainMin=0)),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("label:N", title="Coverage")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from pbsa_analytics.charts.theme import wrapped_title
 from pbsa_analytics.palette import CATEGORICAL, PHASE_COLOURS, GssColour
 
 
@@ -15,7 +16,7 @@ def phase_colour_scale() -> alt.Scale:
 def places_per_phase_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
     """Bars of places taking part per phase, labelled with the count."""
     data = cohorts.assign(phase_label="Phase " + cohorts["phase"].astype(str))
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data, title=wrapped_title(title)).encode(
         x=alt.X("places:Q", title="Places taking part"),
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
@@ -32,7 +33,7 @@ def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         start=pd.to_datetime(phases["start_date"]),
         end=pd.to_datetime(phases["end_date"]),
     )
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data, title=wrapped_title(title)).encode(
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[
             alt.Tooltip("phase_label:N", title="Phase"),
@@ -56,7 +57,7 @@ def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str
         shown=values["value"].fillna(0),
         value_label=values["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}"),
     )
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(data, title=wrapped_title(title)).encode(
         y=alt.Y("place_name:N", title=None, sort="-x"),
         tooltip=[
             alt.Tooltip("place_name:N", title="Place"),
@@ -76,7 +77,7 @@ def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
         left=-cohorts["places"] / 2,
         right=cohorts["places"] / 2,
     )
-    base = alt.Chart(data, title=title).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart(data, title=wrapped_title(title)).encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("left:Q", axis=None),
         x2="right:Q",
@@ -93,7 +94,7 @@ def regional_chart(*, spread: pd.DataFrame, title: str) -> alt.Chart:
     """Places per ONS region, side by side for each phase."""
     data = spread.assign(phase_label="Phase " + spread["phase"].astype(str))
     return (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=wrapped_title(title))
         .mark_bar()
         .encode(
             y=alt.Y("region:N", title=None),
@@ -116,7 +117,7 @@ def grant_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         shown=phases["max_grant_gbp"].fillna(0),
         label=phases["max_grant_gbp"].map(lambda v: "not stated" if pd.isna(v) else f"£{int(v):,}"),
     )
-    base = alt.Chart(data, title=title).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart(data, title=wrapped_title(title)).encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("shown:Q", title="Grant ceiling per partnership (£)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
@@ -130,7 +131,7 @@ def cohort_shift_chart(*, shift: pd.DataFrame, title: str) -> alt.Chart:
     """Slope lines: places of the cohort with each typology, phase by phase."""
     data = shift.assign(phase_label="Phase " + shift["phase"].astype(str))
     return (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=wrapped_title(title))
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("phase_label:N", title=None, sort=None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 
 from pbsa_analytics.palette import CATEGORICAL, SEQUENTIAL, GssColour
@@ -10,6 +12,11 @@ __all__ = ["CATEGORICAL", "SEQUENTIAL", "GssColour", "pbsa_present_theme", "pbsa
 
 THEME_NAME = "pbsa"
 PRESENT_THEME_NAME = "pbsa_present"
+
+
+def wrapped_title(text: str, *, width: int = 80) -> alt.TitleParams:
+    """A chart title split over lines: Vega does not wrap titles, and findings can be long."""
+    return alt.TitleParams(textwrap.wrap(text, width=width) or [""])
 
 
 FONT = "Arial, Helvetica, sans-serif"

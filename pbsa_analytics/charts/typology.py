@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import GssColour
+from pbsa_analytics.charts.theme import GssColour, wrapped_title
 
 CELL_SELECTION = "cell"
 CHANGE_COLOURS = {
@@ -80,16 +80,16 @@ def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str
         )
         .properties(width=90, height=alt.Step(24))
     )
-    return alt.vconcat(top, alt.hconcat(heat, side, spacing=4), spacing=4, title=title).resolve_scale(
-        color="independent"
-    )
+    return alt.vconcat(
+        top, alt.hconcat(heat, side, spacing=4), spacing=4, title=wrapped_title(title)
+    ).resolve_scale(color="independent")
 
 
 def typology_change_heatmap(*, change: pd.DataFrame, place_order: list[str], title: str) -> alt.Chart:
     """Heatmap of kept / added / dropped typologies between two phases."""
     typologies = _typology_sort(change)
     return (
-        alt.Chart(change, title=title)
+        alt.Chart(change, title=wrapped_title(title))
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
             x=alt.X(
@@ -119,7 +119,7 @@ def profile_small_multiples(*, profiles: pd.DataFrame, title: str) -> alt.Chart:
         phase_label="Phase " + profiles["phase"].astype(str),
     )
     return (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=wrapped_title(title))
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
             x=alt.X(

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.errors import PbsaError
+from pbsa_analytics.palette import PHASE_COLOURS
 from pbsa_analytics.ui.downloads import chart_downloads
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,17 @@ def chart_block(
     caption: str,
     table: pd.DataFrame | None = None,
     selectable: bool = False,
+    stretch: bool = True,
 ) -> Any:
-    """Render a chart in the project theme with its caption, downloads and a table view; return the event."""
+    """Render a chart in the project theme with its caption, downloads and a table view; return the event.
+
+    stretch=False keeps charts sized by their own steps (heatmaps) at their natural width.
+    """
+    width = "stretch" if stretch else "content"
     if selectable:
-        event = st.altair_chart(chart, theme=None, key=key, on_select="rerun", width="content")
+        event = st.altair_chart(chart, theme=None, key=key, on_select="rerun", width=width)
     else:
-        event = st.altair_chart(chart, theme=None, key=key, width="content")
+        event = st.altair_chart(chart, theme=None, key=key, width=width)
     st.caption(caption)
     chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl")
     with st.expander("Table view (text alternative)"):
@@ -57,6 +63,22 @@ def selected_point(event: Any, selection: str) -> dict | None:
     if isinstance(points, list) and points:
         return points[0]
     return None
+
+
+def phase_legend(*, sized_note: str = "") -> None:
+    """Colour key for the furthest phase reached; built from constants only, never from data."""
+    swatches = " ".join(
+        f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;background:{colour};'
+        f'vertical-align:middle;margin:0 4px 0 12px"></span>{label}'
+        for colour, label in (
+            (PHASE_COLOURS[1], "Phase 1 only"),
+            (PHASE_COLOURS[2], "Reached Phase 2"),
+            (PHASE_COLOURS[3], "Reached Phase 3"),
+        )
+    )
+    st.html(f'<div style="font-size:15px">Furthest phase reached:{swatches}</div>')
+    if sized_note:
+        st.caption(sized_note)
 
 
 def empty_state(message: str) -> None:

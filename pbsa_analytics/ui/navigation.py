@@ -18,9 +18,8 @@ class PageSpec:
     file: str
     title: str
     url_path: str
-    icon: (
-        str  # shown on in-page links only: a page icon becomes the favicon, which Streamlit fetches remotely
-    )
+    # Shown on in-page links only: a page icon would become the favicon, which Streamlit fetches remotely.
+    icon: str
 
 
 PAGES: tuple[PageSpec, ...] = (

@@ -7,7 +7,7 @@ with cohort as (
 ),
 
 place_outcomes as (
-    select outcome_id, title, position as outcome_position
+    select outcome_id, short_title, title, position as outcome_position
     from outcomes
     where level = 'place'
 ),
@@ -23,7 +23,8 @@ select
     c.place_id,
     c.place_name,
     o.outcome_id,
-    o.title as outcome,
+    o.short_title as outcome,
+    o.title as outcome_title,
     o.outcome_position,
     coalesce(n.evidence_records, 0) as evidence_records
 from cohort as c

@@ -122,6 +122,7 @@ create table raw_outcomes (
     outcome_id varchar primary key,
     level varchar not null check (level in ('place', 'programme')),
     title varchar not null,
+    short_title varchar not null,
     description varchar,
     known_summary varchar,
     not_yet_known_summary varchar,
