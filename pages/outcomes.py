@@ -1,5 +1,6 @@
 """Outcomes (/outcomes): evidence per place x place-level outcome, and the programme-level picture."""
 
+import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.analysis.findings import outcome_coverage, outcome_finding
@@ -79,12 +80,12 @@ def render() -> None:
     for row in programme.itertuples():
         with st.container(border=True):
             st.subheader(row.title)
-            if row.description:
+            if pd.notna(row.description):
                 st.write(row.description)
-            st.markdown(
-                f"**What the Phase 2 report says is known:** {row.known_summary or 'nothing stated yet.'}"
-            )
-            st.markdown(f"**Not yet known:** {row.not_yet_known_summary or 'not stated.'}")
+            known = row.known_summary if pd.notna(row.known_summary) else "the report states nothing yet."
+            unknown = row.not_yet_known_summary if pd.notna(row.not_yet_known_summary) else "not stated."
+            st.markdown(f"**What the Phase 2 report says is known:** {known}")
+            st.markdown(f"**Not yet known:** {unknown}")
             st.caption(f"Source: {row.source}")
 
 
