@@ -14,7 +14,7 @@ def outcome_grid(*, matrix: pd.DataFrame, title: str) -> alt.LayerChart:
     """Heatmap of evidence records per place x outcome, with the count in each cell; selectable."""
     outcomes = matrix.drop_duplicates("outcome_id").sort_values("outcome_position")["outcome"].tolist()
     cell = alt.selection_point(name=CELL_SELECTION, fields=["place_id", "outcome_id"], on="click")
-    base = alt.Chart(matrix, title=wrapped_title(title)).encode(
+    base = alt.Chart(matrix).encode(
         x=alt.X("outcome:N", sort=outcomes, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=260)),
         y=alt.Y("place_name:N", title=None),
     )
@@ -40,15 +40,15 @@ def outcome_grid(*, matrix: pd.DataFrame, title: str) -> alt.LayerChart:
         text="evidence_records:Q",
         color=alt.condition("datum.evidence_records >= 3", alt.value("white"), alt.value("#0B0C0C")),
     )
-    return (rects + text).properties(width=alt.Step(120), height=alt.Step(30))
+    return (rects + text).properties(title=wrapped_title(title), width=alt.Step(120), height=alt.Step(30))
 
 
 def coverage_chart(*, coverage: pd.DataFrame, title: str) -> alt.LayerChart:
     """Bars of places with evidence per outcome, labelled 'n of m places'."""
-    base = alt.Chart(coverage, title=wrapped_title(title)).encode(y=alt.Y("outcome:N", sort=None, title=None))
+    base = alt.Chart(coverage).encode(y=alt.Y("outcome:N", sort=None, title=None))
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE)).encode(
         x=alt.X("places_with_evidence:Q", title="Places with evidence", scale=alt.Scale(domainMin=0)),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("label:N", title="Coverage")],
     )
     labels = base.mark_text(align="left", dx=4).encode(x="places_with_evidence:Q", text="label:N")
-    return bars + labels
+    return (bars + labels).properties(title=wrapped_title(title))

@@ -16,14 +16,14 @@ def phase_colour_scale() -> alt.Scale:
 def places_per_phase_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
     """Bars of places taking part per phase, labelled with the count."""
     data = cohorts.assign(phase_label="Phase " + cohorts["phase"].astype(str))
-    base = alt.Chart(data, title=wrapped_title(title)).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("places:Q", title="Places taking part"),
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
     )
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE))
     labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text="places:Q")
-    return (bars + labels).properties(height=160)
+    return (bars + labels).properties(title=wrapped_title(title), height=160)
 
 
 def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
@@ -33,7 +33,7 @@ def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         start=pd.to_datetime(phases["start_date"]),
         end=pd.to_datetime(phases["end_date"]),
     )
-    base = alt.Chart(data, title=wrapped_title(title)).encode(
+    base = alt.Chart(data).encode(
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[
             alt.Tooltip("phase_label:N", title="Phase"),
@@ -48,7 +48,7 @@ def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         x2="end:T",
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
     )
-    return bars.properties(height=150)
+    return bars.properties(title=wrapped_title(title), height=150)
 
 
 def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str) -> alt.Chart:
@@ -57,7 +57,7 @@ def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str
         shown=values["value"].fillna(0),
         value_label=values["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}"),
     )
-    base = alt.Chart(data, title=wrapped_title(title)).encode(
+    base = alt.Chart(data).encode(
         y=alt.Y("place_name:N", title=None, sort="-x"),
         tooltip=[
             alt.Tooltip("place_name:N", title="Place"),
@@ -67,7 +67,7 @@ def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str
     )
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE)).encode(x=alt.X("shown:Q", title=metric_label))
     labels = base.mark_text(align="left", dx=4).encode(x="shown:Q", text="value_label:N")
-    return bars + labels
+    return (bars + labels).properties(title=wrapped_title(title))
 
 
 def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
@@ -77,7 +77,7 @@ def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
         left=-cohorts["places"] / 2,
         right=cohorts["places"] / 2,
     )
-    base = alt.Chart(data, title=wrapped_title(title)).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart(data).encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("left:Q", axis=None),
         x2="right:Q",
@@ -87,7 +87,7 @@ def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
     labels = base.mark_text(color="white", fontWeight="bold", fontSize=16).encode(
         x=alt.datum(0), text="places:Q"
     )
-    return (bars + labels).properties(height=180)
+    return (bars + labels).properties(title=wrapped_title(title), height=180)
 
 
 def regional_chart(*, spread: pd.DataFrame, title: str) -> alt.Chart:
@@ -117,14 +117,14 @@ def grant_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         shown=phases["max_grant_gbp"].fillna(0),
         label=phases["max_grant_gbp"].map(lambda v: "not stated" if pd.isna(v) else f"£{int(v):,}"),
     )
-    base = alt.Chart(data, title=wrapped_title(title)).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart(data).encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("shown:Q", title="Grant ceiling per partnership (£)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("label:N", title="Ceiling")],
     )
     labels = base.mark_text(align="left", dx=4).encode(x="shown:Q", text="label:N")
-    return (bars + labels).properties(height=150)
+    return (bars + labels).properties(title=wrapped_title(title), height=150)
 
 
 def cohort_shift_chart(*, shift: pd.DataFrame, title: str) -> alt.Chart:

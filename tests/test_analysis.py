@@ -1,0 +1,104 @@
+"""Pure analysis: orderings, similarity, findings and safe exports."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pbsa_analytics import exports, queries
+from pbsa_analytics.analysis import findings
+from pbsa_analytics.analysis.ordering import PlaceOrder, place_order, similarity_order
+from pbsa_analytics.charts.programme import funnel_chart
+from pbsa_analytics.store import Store
+
+TYPES = [f"t{i}" for i in range(9)]
+
+
+def _matrix(profiles: dict[str, set[str]]) -> pd.DataFrame:
+    rows = [
+        {"place_id": p, "place_name": p.title(), "furthest_phase": 1, "typology_id": t,
+         "typology_name": t.upper(), "typology_position": i, "marked": t in marks}
+        for p, marks in profiles.items()
+        for i, t in enumerate(TYPES)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_similarity_order_puts_identical_profiles_together() -> None:
+    """Places with identical typology profiles end up adjacent whatever order they come in."""
+    rng = random.Random(20260101)
+    groups = {name: set(rng.sample(TYPES, 4)) for name in ("a", "b", "c")}
+    profiles = {f"{group}{copy}": marks for group, marks in groups.items() for copy in range(3)}
+    shuffled = dict(rng.sample(sorted(profiles.items()), len(profiles)))
+    order = similarity_order(_matrix(shuffled).pivot_table(index="place_id", columns="typology_id",
+                                                           values="marked", aggfunc="max").astype(int))  # fmt: skip
+    groups_in_order = [place[0] for place in order]
+    # Each group's three members form one contiguous run.
+    runs = [g for i, g in enumerate(groups_in_order) if i == 0 or g != groups_in_order[i - 1]]
+    assert sorted(runs) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("by", list(PlaceOrder))
+def test_every_order_lists_each_place_once(store: Store, by: PlaceOrder) -> None:
+    """Every sort option returns each place of the matrix exactly once."""
+    matrix = queries.run(store, "typology_matrix", phase=1)
+    order = place_order(matrix=matrix, by=by)
+    assert sorted(order) == sorted(matrix["place_name"].unique())
+
+
+def test_count_order_puts_fullest_profile_first() -> None:
+    """Sorting by count starts with the place that has most typologies."""
+    matrix = _matrix({"few": {"t1"}, "many": set(TYPES[:6]), "some": set(TYPES[:3])})
+    assert place_order(matrix=matrix, by=PlaceOrder.COUNT) == ["Many", "Some", "Few"]
+
+
+def test_typology_finding_names_shared_and_rarest(store: Store) -> None:
+    """The Phase 1 finding names the types every place shares and the rarest ones with their count."""
+    matrix = queries.run(store, "typology_matrix", phase=1)
+    text = findings.typology_finding(matrix, phase=1)
+    counts = matrix.groupby("typology_name")["marked"].sum()
+    for name in counts[counts == 20].index:
+        assert name in text
+    assert f"({counts.min()} of 20)" in text
+
+
+def test_outcome_coverage_counts_places_with_any_evidence() -> None:
+    """Coverage counts a place once if it has at least one record, and zero-record places not at all."""
+    matrix = pd.DataFrame(
+        {"place_id": ["a", "b", "c"], "outcome_id": ["x"] * 3, "outcome": ["X"] * 3,
+         "outcome_position": [1] * 3, "evidence_records": [3, 0, 1]}
+    )  # fmt: skip
+    coverage = findings.outcome_coverage(matrix)
+    assert coverage.loc[0, "places_with_evidence"] == 2
+    assert coverage.loc[0, "label"] == "2 of 3 places"
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_csv_export_neutralises_formula_cells(dangerous: str) -> None:
+    """Text cells a spreadsheet would evaluate are prefixed so they stay text; numbers are untouched."""
+    frame = pd.DataFrame({"text": [dangerous, "plain"], "number": [-5, 7]})
+    exported = pd.read_csv(io.BytesIO(exports.to_csv_bytes(frame)), encoding="utf-8-sig")
+    assert exported.loc[0, "text"].startswith("'")
+    assert exported.loc[1, "text"] == "plain"
+    assert exported["number"].tolist() == [-5, 7]
+
+
+def test_xlsx_export_neutralises_formula_cells() -> None:
+    """The XLSX export holds formula-looking text as inert text."""
+    frame = pd.DataFrame({"text": ["=1+1"]})
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx_bytes(frame))).active
+    assert sheet["A2"].value == "'=1+1"
+    assert sheet["A2"].data_type == "s"
+
+
+def test_chart_images_render_locally(store: Store) -> None:
+    """PNG and SVG exports are produced by vl-convert without a network."""
+    chart = funnel_chart(cohorts=queries.run(store, "phase_cohorts"), title="Funnel")
+    png = exports.chart_image(chart, image_format="png")
+    svg = exports.chart_image(chart, image_format="svg")
+    assert png.startswith(b"\x89PNG")
+    assert b"<svg" in svg[:400]

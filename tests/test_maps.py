@@ -1,0 +1,63 @@
+"""The place map as data: local outline, no basemap provider, pickable points, text tooltips."""
+
+from __future__ import annotations
+
+import json
+
+import pydeck as pdk
+import pytest
+
+from pbsa_analytics import queries, settings
+from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_deck
+from pbsa_analytics.store import Store
+
+
+@pytest.fixture
+def deck(store: Store) -> pdk.Deck:
+    regions = queries.run(store, "regions")["region"].tolist()
+    points = queries.run(store, "place_points", min_phase=1, regions=regions, metric="beneficiaries")
+    outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
+    return places_deck(points=points, outline=outline, sized_by_metric=True, metric_label="Beneficiaries")
+
+
+@pytest.fixture
+def deck_json(deck: pdk.Deck) -> dict:
+    return json.loads(deck.to_json())
+
+
+def test_deck_has_no_tile_server(deck_json: dict) -> None:
+    """The deck names no map provider or remote style: nothing is fetched to draw it."""
+    text = json.dumps(deck_json)
+    assert "mapProvider" not in deck_json
+    assert "http" not in text
+    assert deck_json.get("mapStyle") in (None, "__MAP_STYLE__")
+
+
+def test_outline_layer_is_the_local_uk_geojson(deck_json: dict) -> None:
+    """The first layer draws the committed United Kingdom outline."""
+    outline = deck_json["layers"][0]
+    assert outline["@@type"] == "GeoJsonLayer"
+    assert outline["data"]["features"][0]["properties"]["name"] == "United Kingdom"
+
+
+def test_points_layer_holds_all_places_and_is_pickable(deck_json: dict) -> None:
+    """All 20 places are pickable points, and missing figures are marked as such."""
+    points = next(layer for layer in deck_json["layers"] if layer["id"] == PLACES_LAYER_ID)
+    assert points["pickable"] is True
+    assert len(points["data"]) == 20
+    east_marsh = next(p for p in points["data"] if p["place_id"] == "east_marsh")
+    assert east_marsh["value_text"] == "no figure"
+
+
+def test_tooltip_is_plain_text(deck: pdk.Deck) -> None:
+    """Tooltips use deck.gl's text mode so data is never interpreted as HTML."""
+    # Streamlit reads the tooltip from this attribute; pydeck keeps it out of the JSON.
+    tooltip = deck._tooltip
+    assert "{place_name}" in tooltip["text"]
+    assert "html" not in tooltip
+
+
+def test_region_filter_narrows_points(store: Store) -> None:
+    """Filtering to one region and Phase 3 leaves only the places there that reached Phase 3."""
+    points = queries.run(store, "place_points", min_phase=3, regions=["North East"], metric="volunteers")
+    assert points["place_id"].tolist() == ["hartlepool"]

@@ -1,0 +1,130 @@
+"""AppTest: every page renders without exceptions, widgets are driven by key, and state lives in the URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pbsa_analytics import settings
+from pbsa_analytics.ui.navigation import PAGES
+
+APP = str(settings.REPO_ROOT / "app.py")
+
+
+def open_page(page_file: str, **query: str) -> AppTest:
+    """Run the app on one page with the given query parameters."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in query.items():
+        app.query_params[name] = value
+    app.run()
+    if page_file != PAGES[0].file:
+        app.switch_page(page_file)
+        app.run()
+    return app
+
+
+def page_text(app: AppTest) -> str:
+    parts = [*app.title, *app.header, *app.subheader, *app.markdown, *app.caption, *app.info, *app.warning]
+    return "\n".join(str(part.value) for part in parts)
+
+
+@pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize("page", PAGES, ids=lambda spec: spec.url_path or "overview")
+def test_page_renders_without_error(page) -> None:
+    """Each page runs to the end with a title, no exception and no error box."""
+    app = open_page(page.file)
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    assert app.title
+
+
+def test_overview_shows_headline_figures(db_env: Path) -> None:
+    """The overview shows 20/10/9 places, the Phase 2 totals and the reporting caveat beside them."""
+    app = open_page("pages/overview.py")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Phase 1"] == "20 places"
+    assert metrics["Phase 2"] == "10 places"
+    assert metrics["Phase 3"] == "9 places"
+    assert metrics["Volunteers"] == "780"
+    assert metrics["Beneficiaries"] == "46,286"
+    assert "9 of 10 partnerships reporting" in page_text(app)
+    assert "recorded in different ways" in page_text(app)
+
+
+def test_map_phase_filter_is_read_from_and_written_to_the_url(db_env: Path) -> None:
+    """?phase=3 opens the map on Phase 3 places; choosing Phase 2 rewrites the URL."""
+    app = open_page("pages/map.py", phase="3")
+    assert app.selectbox(key="map_phase").value == 3
+    assert "**9 places** match" in page_text(app)
+    app.selectbox(key="map_phase").set_value(2).run()
+    assert app.query_params["phase"] == "2"
+    assert "**10 places** match" in page_text(app)
+
+
+def test_map_filter_that_matches_nothing_says_so(db_env: Path) -> None:
+    """A region with no Phase 3 place shows an explanatory empty state, not an empty map."""
+    app = open_page("pages/map.py", phase="3", region="South East")
+    assert app.multiselect(key="map_regions").value == ["South East"]
+    assert "No place matches these filters" in page_text(app)
+    assert not app.exception
+
+
+def test_map_place_in_url_opens_its_panel(db_env: Path) -> None:
+    """?place=hartlepool opens Hartlepool's panel with its partnership link."""
+    app = open_page("pages/map.py", place="hartlepool")
+    text = page_text(app)
+    assert "Hartlepool" in text
+    assert "/partnership?place=hartlepool" in text
+
+
+def test_map_unknown_values_in_url_fall_back_to_defaults(db_env: Path) -> None:
+    """Nonsense query parameters are ignored rather than breaking the page."""
+    app = open_page("pages/map.py", phase="99", size="nope", region="Atlantis", place="nowhere")
+    assert not app.exception
+    assert app.selectbox(key="map_phase").value == 1
+    assert app.selectbox(key="map_metric").value == "none"
+    assert "**20 places** match" in page_text(app)
+
+
+def test_typology_sort_and_phase_round_trip(db_env: Path) -> None:
+    """?phase=2&sort=similarity restores both controls, and a change goes back into the URL."""
+    app = open_page("pages/typology.py", phase="2", sort="similarity")
+    assert app.selectbox(key="typology_sort").value == "similarity"
+    assert "in Phase 2" in app.get("vega_lite_chart")[0].proto.spec
+    app.selectbox(key="typology_sort").set_value("count").run()
+    assert app.query_params["sort"] == "count"
+    assert app.query_params["phase"] == "2"
+
+
+def test_typology_cell_in_url_opens_the_drill_down(db_env: Path) -> None:
+    """?cell=place:typology shows what lies behind that cell, with sources."""
+    app = open_page("pages/typology.py", phase="2", cell="sefton:co_production")
+    text = page_text(app)
+    assert "Bootle × Co-production (Phase 2): marked" in text
+    assert "Strategic planning through community consultation" in text
+    assert "002_d981b1de428de02d.txt" in text
+
+
+def test_typology_change_requires_a_later_phase(db_env: Path) -> None:
+    """Choosing 'To' not after 'From' explains itself instead of drawing nonsense."""
+    app = open_page("pages/typology.py", **{"from": "2", "to": "2"})
+    assert "Choose a later phase" in page_text(app)
+
+
+def test_outcomes_coverage_and_cell_drill_down(db_env: Path) -> None:
+    """Coverage reads 'n of 10' per outcome and ?cell= lists the evidence with citations."""
+    app = open_page("pages/outcomes.py", cell="lincoln:empowerment")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Collaboration"] == "10 of 10"
+    text = page_text(app)
+    assert "Lincoln × Empowerment" in text
+    assert "Source: 002_d981b1de428de02d.txt" in text
+
+
+def test_phases_page_names_who_left(db_env: Path) -> None:
+    """The phases page lists the ten places not selected and the one that did not progress."""
+    text = page_text(open_page("pages/phases.py"))
+    assert "After Phase 1, not selected" in text
+    assert "After Phase 2, did not progress:** East Marsh" in text
