@@ -134,8 +134,8 @@ def cohort_shift_chart(*, shift: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(data, title=wrapped_title(title))
         .mark_line(point=True, strokeWidth=2)
         .encode(
-            x=alt.X("phase_label:N", title=None, sort=None),
-            y=alt.Y("places:Q", title="Places with this typology"),
+            x=alt.X("phase_label:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("places:Q", title="Places with this typology", axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color(
                 "typology_name:N",
                 title="Typology",

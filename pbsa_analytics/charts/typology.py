@@ -119,11 +119,12 @@ def profile_small_multiples(*, profiles: pd.DataFrame, title: str) -> alt.Chart:
         phase_label="Phase " + profiles["phase"].astype(str),
     )
     return (
-        alt.Chart(data, title=wrapped_title(title))
+        alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
+            # Vertical labels keep each panel's overhang inside its own width.
             x=alt.X(
-                "typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-50, labelLimit=160)
+                "typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-90, labelLimit=170)
             ),
             y=alt.Y("place_name:N", title=None),
             color=alt.Color(
@@ -134,5 +135,9 @@ def profile_small_multiples(*, profiles: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=["place_name:N", "phase_label:N", "typology_name:N", "state:N"],
         )
         .properties(width=alt.Step(22), height=alt.Step(20))
-        .facet(column=alt.Column("phase_label:N", title=None, header=alt.Header(labelFontWeight="bold")))
+        .facet(
+            column=alt.Column("phase_label:N", title=None, header=alt.Header(labelFontWeight="bold")),
+            spacing=16,
+        )
+        .properties(title=wrapped_title(title))
     )

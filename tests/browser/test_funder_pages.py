@@ -1,0 +1,97 @@
+"""Browser tests: every funder page in real Chromium against `streamlit run`, offline, with screenshots."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+VEGA = '[data-testid="stVegaLiteChart"] svg'
+DECK = '[data-testid="stDeckGlJsonChart"] canvas'
+PATHS = [("/", VEGA), ("/map", DECK), ("/typology", VEGA), ("/outcomes", VEGA), ("/phases", VEGA)]
+
+# The deck's initial view (pbsa_analytics.maps.places) and deck.gl's 512-pixel world tile.
+VIEW_LATITUDE, VIEW_LONGITUDE, VIEW_ZOOM, TILE_SIZE = 53.2, -2.3, 4.9, 512
+
+
+def _mercator(latitude: float, longitude: float) -> tuple[float, float]:
+    world = TILE_SIZE * 2**VIEW_ZOOM
+    x = (longitude + 180) / 360 * world
+    y = (math.pi - math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))) / (2 * math.pi) * world
+    return x, y
+
+
+def _screen_offset(latitude: float, longitude: float) -> tuple[float, float]:
+    """Pixels from the canvas centre to a point, for the deck's initial view."""
+    cx, cy = _mercator(VIEW_LATITUDE, VIEW_LONGITUDE)
+    x, y = _mercator(latitude, longitude)
+    return x - cx, y - cy
+
+
+@pytest.mark.parametrize(("path", "main_chart"), PATHS, ids=[p for p, _ in PATHS])
+def test_page_loads_offline_with_its_main_chart(app_url: str, page, path: str, main_chart: str) -> None:
+    """The page shows no exception, draws its main chart and sends nothing beyond 127.0.0.1."""
+    tab, external = page
+    tab.set_viewport_size({"width": 1400, "height": 2200})
+    tab.goto(app_url + path)
+    wait_for_app(tab)
+    expect(tab.locator(main_chart).first).to_be_visible(timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    screenshot(tab, "page-" + (path.strip("/") or "overview"))
+    assert external == []
+
+
+def test_clicking_a_map_point_opens_the_place_panel(app_url: str, page) -> None:
+    """A click on Hartlepool's point opens its panel and puts ?place=hartlepool in the URL."""
+    tab, external = page
+    tab.goto(app_url + "/map")
+    wait_for_app(tab)
+    canvas = tab.locator(DECK).first
+    expect(canvas).to_be_visible(timeout=30_000)
+    tab.wait_for_timeout(1500)
+    box = canvas.bounding_box()
+    dx, dy = _screen_offset(54.6855, -1.21)
+    tab.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy)
+    expect(tab.get_by_text("Hartlepool — Hartlepool Action Lab")).to_be_visible(timeout=30_000)
+    assert "place=hartlepool" in tab.url
+    expect(tab.get_by_text("Open the partnership page")).to_be_visible()
+    screenshot(tab, "map-hartlepool-panel")
+    assert external == []
+
+
+def test_clicking_a_heatmap_cell_shows_what_is_behind_it(app_url: str, page) -> None:
+    """A click on Bootle x Co-production in Phase 2 lists the activities behind the cell, with sources."""
+    tab, external = page
+    tab.set_viewport_size({"width": 1400, "height": 1600})
+    tab.goto(app_url + "/typology?phase=2")
+    wait_for_app(tab)
+    cell = tab.locator(
+        '[data-testid="stVegaLiteChart"] path[aria-label*="Place: Bootle; Typology: Co-production"]'
+    )
+    cell.first.click()
+    expect(tab.get_by_text("Bootle × Co-production (Phase 2): marked")).to_be_visible(timeout=30_000)
+    expect(tab.get_by_text("Strategic planning through community consultation").first).to_be_visible()
+    assert "cell=sefton" in tab.url
+    screenshot(tab, "typology-cell-panel")
+    assert external == []
+
+
+def test_clicking_an_outcome_cell_lists_its_evidence(app_url: str, page) -> None:
+    """A click on Lincoln x Empowerment lists its evidence summaries with citations."""
+    tab, external = page
+    tab.set_viewport_size({"width": 1400, "height": 1600})
+    tab.goto(app_url + "/outcomes")
+    wait_for_app(tab)
+    cell = tab.locator(
+        '[data-testid="stVegaLiteChart"] path[aria-label*="Place: Lincoln; Outcome: Empowerment"]'
+    )
+    cell.first.click()
+    expect(tab.get_by_text("Lincoln × Empowerment")).to_be_visible(timeout=30_000)
+    expect(tab.get_by_text("Source: 002_d981b1de428de02d.txt").first).to_be_visible()
+    screenshot(tab, "outcomes-cell-panel")
+    assert external == []
