@@ -27,9 +27,7 @@ def render() -> None:
             format_func=PHASE_FILTERS.get,
         )  # fmt: skip
     with middle:
-        chosen_regions = url_state.multi_choice(
-            "Regions (none = all)", regions, key="map_regions", param="region"
-        )
+        chosen_regions = url_state.multi_choice("Regions (none = all)", regions, key="map_regions", param="region")
     with right:
         metric = url_state.choice(
             st.selectbox, "Size points by (Phase 2 figures)", METRIC_CHOICES, key="map_metric", param="size",
@@ -56,9 +54,7 @@ def render() -> None:
         if sized
         else ""
     )
-    event = st.pydeck_chart(
-        deck, on_select="rerun", selection_mode="single-object", key="map_deck", height=560
-    )
+    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map_deck", height=560)
     st.caption(
         "Points are approximate locations of each partnership's neighbourhood or town (WGS84). Outline: "
         "Natural Earth via world-atlas. Sources: Renaisi, Learning from Phase 1 (2019) Appendix 1; Learning "
@@ -75,9 +71,7 @@ def render() -> None:
         st.info("Click a place on the map to see its panel.", icon=":material/touch_app:")
 
     with st.expander("Table view of the map (text alternative)"):
-        table = points.drop(columns=["latitude", "longitude"]).rename(
-            columns={"metric_value": labels[metric]}
-        )
+        table = points.drop(columns=["latitude", "longitude"]).rename(columns={"metric_value": labels[metric]})
         if not sized:
             table = table.drop(columns=[labels[metric]])
         st.dataframe(table, hide_index=True, key="map_table")

@@ -54,9 +54,7 @@ def render() -> None:
 
     st.subheader("Programme timeline")
     chart_block(
-        chart=timeline_chart(
-            phases=phases, title="Three phases: develop a plan, deliver it, then build a legacy"
-        ),
+        chart=timeline_chart(phases=phases, title="Three phases: develop a plan, deliver it, then build a legacy"),
         data=phases,
         name="programme-timeline",
         key="overview_timeline_chart",

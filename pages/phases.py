@@ -43,9 +43,7 @@ def render() -> None:
     st.header("Like for like: the ten Phase 2 places across phases")
     profiles = query("cohort_profiles", cohort_phase=2)
     chart_block(
-        chart=profile_small_multiples(
-            profiles=profiles, title="Each Phase 2 place's typology profile by phase"
-        ),
+        chart=profile_small_multiples(profiles=profiles, title="Each Phase 2 place's typology profile by phase"),
         data=profiles,
         name="cohort-profiles",
         key="phases_profiles",

@@ -31,9 +31,7 @@ def _cell_panel(*, place_id: str, typology_id: str, phase: int) -> None:
         st.subheader(f"{row['place_name']} × {row['typology_name']} (Phase {phase}): {state}")
         if row["marked"]:
             st.caption(f"Source: {row['source']}")
-        activities = query(
-            "typology_cell_activities", place_id=place_id, phase=phase, typology_id=typology_id
-        )
+        activities = query("typology_cell_activities", place_id=place_id, phase=phase, typology_id=typology_id)
         if not activities.empty:
             st.markdown("**Activities behind this cell**")
             for activity in activities.itertuples():
@@ -118,9 +116,7 @@ def render() -> None:
         caption="Kept: in both phases; added: only in the later; dropped: only in the earlier. Phase 1 marks "
         "come from plans (Table 3), later ones from the Phase 2 report's appendix, so part of any change "
         "reflects the different way each report classified activities.",
-        table=change.pivot_table(
-            index="place_name", columns="typology_name", values="change", aggfunc="first"
-        ),
+        table=change.pivot_table(index="place_name", columns="typology_name", values="change", aggfunc="first"),
         stretch=False,
     )
 

@@ -29,9 +29,7 @@ EXAMPLES: dict[str, Callable[[Store], alt.TopLevelMixin]] = {
     "places_per_phase": lambda s: programme.places_per_phase_chart(
         cohorts=queries.run(s, "phase_cohorts"), title="Places per phase"
     ),
-    "timeline": lambda s: programme.timeline_chart(
-        phases=queries.run(s, "phases_timeline"), title="Timeline"
-    ),
+    "timeline": lambda s: programme.timeline_chart(phases=queries.run(s, "phases_timeline"), title="Timeline"),
     "metric_by_place": lambda s: programme.metric_by_place_chart(
         values=queries.run(s, "monitoring_by_place", phase=2).query("metric == 'volunteers'"),
         metric_label="Volunteers",

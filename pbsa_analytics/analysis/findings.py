@@ -74,9 +74,9 @@ def funnel_finding(cohorts: pd.DataFrame) -> str:
 
 def cohort_shift(profiles: pd.DataFrame) -> pd.DataFrame:
     """Per typology and phase: how many places of the cohort have it."""
-    return profiles.groupby(
-        ["phase", "typology_id", "typology_name", "typology_position"], as_index=False
-    ).agg(places=("marked", "sum"), cohort=("place_id", "nunique"))
+    return profiles.groupby(["phase", "typology_id", "typology_name", "typology_position"], as_index=False).agg(
+        places=("marked", "sum"), cohort=("place_id", "nunique")
+    )
 
 
 def shift_finding(shift: pd.DataFrame) -> str:

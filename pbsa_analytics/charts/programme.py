@@ -84,9 +84,7 @@ def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
     )
-    labels = base.mark_text(color="white", fontWeight="bold", fontSize=16).encode(
-        x=alt.datum(0), text="places:Q"
-    )
+    labels = base.mark_text(color="white", fontWeight="bold", fontSize=16).encode(x=alt.datum(0), text="places:Q")
     return (bars + labels).properties(title=wrapped_title(title), height=180)
 
 

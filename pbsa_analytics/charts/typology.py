@@ -80,9 +80,9 @@ def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str
         )
         .properties(width=90, height=alt.Step(24))
     )
-    return alt.vconcat(
-        top, alt.hconcat(heat, side, spacing=4), spacing=4, title=wrapped_title(title)
-    ).resolve_scale(color="independent")
+    return alt.vconcat(top, alt.hconcat(heat, side, spacing=4), spacing=4, title=wrapped_title(title)).resolve_scale(
+        color="independent"
+    )
 
 
 def typology_change_heatmap(*, change: pd.DataFrame, place_order: list[str], title: str) -> alt.Chart:
@@ -92,9 +92,7 @@ def typology_change_heatmap(*, change: pd.DataFrame, place_order: list[str], tit
         alt.Chart(change, title=wrapped_title(title))
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
-            x=alt.X(
-                "typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220)
-            ),
+            x=alt.X("typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
             y=alt.Y("place_name:N", sort=place_order, title=None),
             color=alt.Color(
                 "change:N",
@@ -123,9 +121,7 @@ def profile_small_multiples(*, profiles: pd.DataFrame, title: str) -> alt.Chart:
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
             # Vertical labels keep each panel's overhang inside its own width.
-            x=alt.X(
-                "typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-90, labelLimit=170)
-            ),
+            x=alt.X("typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelAngle=-90, labelLimit=170)),
             y=alt.Y("place_name:N", title=None),
             color=alt.Color(
                 "state:N",

@@ -41,10 +41,12 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "data") -> bytes:
 
 
 def chart_image(chart: alt.TopLevelMixin, *, image_format: str) -> bytes:
-    """Render a chart to PNG or SVG bytes locally with vl-convert (no network)."""
-    buffer = io.BytesIO() if image_format == "png" else io.StringIO()
-    chart.save(buffer, format=image_format, scale_factor=2) if image_format == "png" else chart.save(
-        buffer, format=image_format
-    )
-    value = buffer.getvalue()
-    return value if isinstance(value, bytes) else value.encode("utf-8")
+    """Render a chart to PNG, SVG or PDF bytes locally with vl-convert (no network)."""
+    if image_format == "svg":
+        text_buffer = io.StringIO()
+        chart.save(text_buffer, format="svg")
+        return text_buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    options = {"scale_factor": 2} if image_format == "png" else {}
+    chart.save(buffer, format=image_format, **options)
+    return buffer.getvalue()

@@ -41,9 +41,7 @@ def _radius(value: float | None, largest: float) -> float:
 
 def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
     """Plain JSON-able rows for the deck: colours, radii and display text per place."""
-    largest = (
-        float(points["metric_value"].max()) if sized_by_metric and points["metric_value"].notna().any() else 0
-    )
+    largest = float(points["metric_value"].max()) if sized_by_metric and points["metric_value"].notna().any() else 0
     records = []
     for row in points.to_dict("records"):
         value = row.get("metric_value")
@@ -65,9 +63,7 @@ def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
     return records
 
 
-def places_deck(
-    *, points: pd.DataFrame, outline: dict, sized_by_metric: bool, metric_label: str = ""
-) -> pdk.Deck:
+def places_deck(*, points: pd.DataFrame, outline: dict, sized_by_metric: bool, metric_label: str = "") -> pdk.Deck:
     """Deck of place points over the UK outline; points are pickable by layer id "places"."""
     outline_layer = pdk.Layer(
         "GeoJsonLayer",

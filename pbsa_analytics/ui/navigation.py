@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/typology.py", "Typologies", "typology", ":material/grid_on:"),
     PageSpec("pages/outcomes.py", "Outcomes", "outcomes", ":material/task_alt:"),
     PageSpec("pages/phases.py", "Phases 1–3", "phases", ":material/timeline:"),
+    PageSpec("pages/partnership.py", "Partnership", "partnership", ":material/groups:"),
+    PageSpec("pages/evidence.py", "Evidence library", "evidence", ":material/menu_book:"),
 )
 
 

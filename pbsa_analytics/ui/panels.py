@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.navigation import page_link
 
 STATUS_TEXT = {
     "took_part": "took part",
@@ -62,4 +63,4 @@ def place_panel(*, place_id: str, key_prefix: str) -> None:
                 )
                 st.dataframe(shown, hide_index=True, key=f"{key_prefix}_monitoring")
         st.write(f"Evidence records about this place: **{evidence_count}**")
-        st.markdown(f"[Open the partnership page](/partnership?place={place_id})")
+        page_link("partnership", label="Open the partnership page", query={"place": place_id})

@@ -70,9 +70,7 @@ def test_clicking_a_heatmap_cell_shows_what_is_behind_it(app_url: str, page) -> 
     tab.set_viewport_size({"width": 1400, "height": 1600})
     tab.goto(app_url + "/typology?phase=2")
     wait_for_app(tab)
-    cell = tab.locator(
-        '[data-testid="stVegaLiteChart"] path[aria-label*="Place: Bootle; Typology: Co-production"]'
-    )
+    cell = tab.locator('[data-testid="stVegaLiteChart"] path[aria-label*="Place: Bootle; Typology: Co-production"]')
     cell.first.click()
     expect(tab.get_by_text("Bootle × Co-production (Phase 2): marked")).to_be_visible(timeout=30_000)
     expect(tab.get_by_text("Strategic planning through community consultation").first).to_be_visible()
@@ -87,9 +85,7 @@ def test_clicking_an_outcome_cell_lists_its_evidence(app_url: str, page) -> None
     tab.set_viewport_size({"width": 1400, "height": 1600})
     tab.goto(app_url + "/outcomes")
     wait_for_app(tab)
-    cell = tab.locator(
-        '[data-testid="stVegaLiteChart"] path[aria-label*="Place: Lincoln; Outcome: Empowerment"]'
-    )
+    cell = tab.locator('[data-testid="stVegaLiteChart"] path[aria-label*="Place: Lincoln; Outcome: Empowerment"]')
     cell.first.click()
     expect(tab.get_by_text("Lincoln × Empowerment")).to_be_visible(timeout=30_000)
     expect(tab.get_by_text("Source: 002_d981b1de428de02d.txt").first).to_be_visible()

@@ -1,0 +1,79 @@
+"""Evidence library (/evidence?q=...): search and filter every evidence record, with its citation."""
+
+import pandas as pd
+import streamlit as st
+
+from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.downloads import data_downloads
+from pbsa_analytics.ui.layout import empty_state, guard
+
+MAX_SHOWN = 200
+PHASES = {0: "Any phase", 1: "Phase 1", 2: "Phase 2", 3: "Phase 3"}
+
+
+def _filter(label: str, options: dict[str, str], *, key: str, param: str) -> str:
+    return url_state.choice(
+        st.selectbox,
+        label,
+        ["", *options],
+        key=key,
+        param=param,
+        default="",
+        format_func=lambda value: options.get(value, "Any"),
+    )
+
+
+def render() -> None:
+    st.title("Evidence library")
+    st.write("Every evidence record, summarised in the project's own words with the report section it comes from.")
+    options = query("filter_options")
+    by_kind = {kind: dict(zip(rows["id"], rows["label"], strict=True)) for kind, rows in options.groupby("kind")}
+
+    if "evidence_q" not in st.session_state:
+        st.session_state["evidence_q"] = url_state.read_param("q") or ""
+    text = st.text_input("Search (all words must appear)", key="evidence_q", max_chars=200)
+    url_state.set_param("q", text.strip() or None)
+
+    columns = st.columns(5)
+    with columns[0]:
+        place_id = _filter("Place", by_kind["place"], key="evidence_place", param="place")
+    with columns[1]:
+        phase = url_state.choice(
+            st.selectbox, "Phase", list(PHASES), key="evidence_phase", param="phase", default=0, format_func=PHASES.get
+        )
+    with columns[2]:
+        outcome_id = _filter("Outcome", by_kind["outcome"], key="evidence_outcome", param="outcome")
+    with columns[3]:
+        enabler_id = _filter("Enabler", by_kind["enabler"], key="evidence_enabler", param="enabler")
+    with columns[4]:
+        typology_id = _filter("Typology", by_kind["typology"], key="evidence_typology", param="typology")
+
+    filters = {
+        "words": [word.lower() for word in text.split()],
+        "place_id": place_id,
+        "phase": phase,
+        "outcome_id": outcome_id,
+        "enabler_id": enabler_id,
+        "typology_id": typology_id,
+    }
+    matches = int(query("evidence_search_count", **filters)["matches"].iloc[0])
+    results = query("evidence_search", **filters, max_rows=MAX_SHOWN)
+    st.markdown(
+        f"**{matches} evidence records match.**" + (f" Showing the first {MAX_SHOWN}." if matches > MAX_SHOWN else "")
+    )
+    if results.empty:
+        empty_state("Nothing matches. Try fewer words or clear a filter.")
+        return
+    for row in results.itertuples():
+        with st.container(border=True):
+            tags = [f"Phase {int(row.phase)}" if pd.notna(row.phase) else None, row.outcome, row.enabler, row.typology]
+            heading = row.place_name if pd.notna(row.place_name) else "Programme-wide"
+            st.markdown(f"**{heading}** · " + " · ".join(tag for tag in tags if isinstance(tag, str)))
+            st.write(row.summary)
+            st.caption(f"Source: {row.source}")
+    all_results = query("evidence_search", **filters, max_rows=max(matches, 1))
+    data_downloads(data=all_results, name="pbsa-evidence", key="evidence_results_dl")
+
+
+guard(render)

@@ -1,0 +1,107 @@
+"""Partnership (/partnership?place=<id>): one place against the rest of the cohort, optionally anonymised."""
+
+import streamlit as st
+
+from pbsa_analytics import exports
+from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.downloads import data_downloads
+from pbsa_analytics.ui.layout import chart_block, guard
+from pbsa_analytics.ui.partnership import build_view
+
+
+def _choose_place(place_ids: list[str], names: dict[str, str], *, anonymise: bool) -> str | None:
+    requested = url_state.read_param("place")
+    if anonymise and requested in names:
+        # The picker would list every other place by name, so an anonymised page hides it.
+        return requested
+    if requested and requested not in names:
+        st.warning(f"There is no partnership with id “{requested}”. Choose one of the {len(names)} places below.")
+    return url_state.choice(
+        st.selectbox,
+        "Partnership",
+        place_ids,
+        key="partnership_place",
+        param="place",
+        default=None,
+        format_func=lambda place_id: names.get(place_id, place_id),
+        index=None,
+        placeholder="Choose a place",
+    )
+
+
+def render() -> None:
+    places = query("places_list")
+    names = dict(zip(places["place_id"], places["place_name"], strict=True))
+    anonymise = url_state.toggle(
+        "Anonymise other partnerships (for projecting to a room)", key="partnership_anon", param="anon"
+    )
+    place_id = _choose_place(places["place_id"].tolist(), names, anonymise=anonymise)
+    if not place_id:
+        st.title("Compare a partnership with the cohort")
+        st.info("Choose a place to see it against the rest of the programme.", icon=":material/search:")
+        return
+
+    view = build_view(place_id=place_id, anonymise=anonymise)
+    st.title(view.heading)
+    for line in [*view.facts, *view.phase_lines]:
+        st.markdown(f"- {line}")
+    if anonymise:
+        st.caption("Other partnerships are shown as Partnership A, B, … (labels stable for this page).")
+
+    st.header("Monitoring against the cohort")
+    st.caption(view.monitoring_note)
+    sections = iter(view.sections)
+    for section in view.sections:
+        if not section.name.startswith("monitoring_"):
+            break
+        next(sections)
+        chart_block(
+            chart=section.chart,
+            data=section.data,
+            name=f"{place_id}-{section.name}",
+            key=f"partnership_{section.name}",
+            caption=section.caption,
+        )
+
+    st.header("Typology profile against the cohort")
+    for note in view.typology_notes:
+        st.markdown(f"- {note}")
+    for section in sections:
+        chart_block(
+            chart=section.chart,
+            data=section.data,
+            name=f"{place_id}-{section.name}",
+            key=f"partnership_{section.name}",
+            caption=section.caption,
+        )
+
+    st.header("Nearest peers")
+    st.caption(view.peer_note)
+    st.dataframe(view.peers, hide_index=True, key="partnership_peers")
+
+    st.header("Export this page")
+    profile = view.profile_chart()
+    png, pdf = st.columns(2)
+    with png:
+        st.download_button(
+            "Profile (PNG)",
+            data=lambda: exports.chart_image(profile, image_format="png"),
+            file_name=f"{place_id}-profile.png",
+            mime="image/png",
+            key="partnership_profile_png",
+            on_click="ignore",
+        )
+    with pdf:
+        st.download_button(
+            "Profile (PDF)",
+            data=lambda: exports.chart_image(profile, image_format="pdf"),
+            file_name=f"{place_id}-profile.pdf",
+            mime="application/pdf",
+            key="partnership_profile_pdf",
+            on_click="ignore",
+        )
+    data_downloads(data=view.page_data(), name=f"{place_id}-partnership", key="partnership_page_data")
+
+
+guard(render)

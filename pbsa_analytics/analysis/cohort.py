@@ -1,0 +1,87 @@
+"""Comparing one place with the rest of its cohort: monitoring, typologies, evidence and peers."""
+
+from __future__ import annotations
+
+import pandas as pd
+from scipy.spatial.distance import jaccard
+
+from pbsa_analytics.analysis.ordering import profile_matrix
+
+RARE_SHARE = 0.3
+COMMON_SHARE = 0.6
+
+
+def monitoring_comparison(values: pd.DataFrame, *, place_id: str) -> pd.DataFrame:
+    """Per metric: this place's value, cohort median, min, max, rank among reporters and share of total.
+
+    Missing values stay missing and are left out of medians, ranks and totals.
+    """
+    rows = []
+    for (metric, label), group in values.groupby(["metric", "label"], sort=False):
+        reported = group.dropna(subset=["value"])
+        own = group.loc[group["place_id"] == place_id, "value"]
+        own_value = own.iloc[0] if len(own) else None
+        has_value = own_value is not None and pd.notna(own_value)
+        total = reported["value"].sum()
+        rank = int((reported["value"] > own_value).sum()) + 1 if has_value else None
+        rows.append(
+            {
+                "metric": metric,
+                "label": label,
+                "value": own_value if has_value else None,
+                "cohort_median": reported["value"].median() if len(reported) else None,
+                "cohort_min": reported["value"].min() if len(reported) else None,
+                "cohort_max": reported["value"].max() if len(reported) else None,
+                "reporting": len(reported),
+                "cohort": len(group),
+                "rank": rank,
+                "share_of_total": (own_value / total) if has_value and total else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def typology_contrast(matrix: pd.DataFrame, *, place_id: str) -> pd.DataFrame:
+    """Per typology: share of the cohort with it and whether this place has it, flagged rare or common."""
+    if matrix.empty or place_id not in set(matrix["place_id"]):
+        return pd.DataFrame(columns=["typology_name", "share", "has", "kind"])
+    shares = matrix.groupby(["typology_id", "typology_name", "typology_position"], as_index=False)["marked"].mean()
+    own = matrix[matrix["place_id"] == place_id].set_index("typology_id")["marked"]
+    shares["has"] = shares["typology_id"].map(own).astype(bool)
+    shares = shares.rename(columns={"marked": "share"})
+    shares["kind"] = "typical"
+    shares.loc[shares["has"] & (shares["share"] <= RARE_SHARE), "kind"] = "distinctive: few others have it"
+    shares.loc[~shares["has"] & (shares["share"] >= COMMON_SHARE), "kind"] = "missing: most others have it"
+    return shares.sort_values("typology_position").reset_index(drop=True)
+
+
+def outcome_contrast(matrix: pd.DataFrame, *, place_id: str) -> pd.DataFrame:
+    """Per outcome: this place's evidence records next to the cohort median and maximum."""
+    if matrix.empty:
+        return pd.DataFrame(columns=["outcome", "this_place", "cohort_median", "cohort_max"])
+    stats = matrix.groupby(["outcome_id", "outcome", "outcome_position"], as_index=False).agg(
+        cohort_median=("evidence_records", "median"), cohort_max=("evidence_records", "max")
+    )
+    own = matrix[matrix["place_id"] == place_id].set_index("outcome_id")["evidence_records"]
+    stats["this_place"] = stats["outcome_id"].map(own)
+    return stats.sort_values("outcome_position").reset_index(drop=True)
+
+
+def nearest_peers(matrix: pd.DataFrame, *, place_id: str, count: int = 3) -> pd.DataFrame:
+    """The places whose typology profiles are most alike (Jaccard similarity of marked types)."""
+    profiles = profile_matrix(matrix).astype(bool)
+    if place_id not in profiles.index:
+        return pd.DataFrame(columns=["place_id", "place_name", "similarity", "shared"])
+    names = matrix.drop_duplicates("place_id").set_index("place_id")["place_name"]
+    own = profiles.loc[place_id]
+    rows = []
+    for other, profile in profiles.drop(index=place_id).iterrows():
+        similarity = 1.0 - jaccard(own, profile) if (own | profile).any() else 1.0
+        shared = [t for t in profiles.columns if own[t] and profile[t]]
+        rows.append({"place_id": other, "place_name": names[other], "similarity": similarity, "shared": len(shared)})
+    return (
+        pd.DataFrame(rows)
+        .sort_values(["similarity", "place_name"], ascending=[False, True])
+        .head(count)
+        .reset_index(drop=True)
+    )
