@@ -21,7 +21,9 @@ def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str
         alt.Chart(reported)
         .mark_circle(size=140, opacity=0.9)
         .encode(
-            x=alt.X("value:Q", title=metric_label, scale=alt.Scale(type="symlog"), axis=alt.Axis(format=",d")),
+            x=alt.X(
+                "value:Q", title=metric_label, scale=alt.Scale(type="symlog"), axis=alt.Axis(format=",d", tickCount=5)
+            ),
             color=alt.Color(
                 "who:N",
                 scale=alt.Scale(domain=[THIS_PLACE, OTHERS], range=[str(GssColour.ORANGE), str(GssColour.MID_BLUE)]),

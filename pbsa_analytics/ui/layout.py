@@ -9,6 +9,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.palette import PHASE_COLOURS
@@ -17,8 +18,21 @@ from pbsa_analytics.ui.downloads import chart_downloads
 log = logging.getLogger(__name__)
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Rerun through app.py if Streamlit served this page by its old pages/-folder mode.
+
+    A fresh server answers its very first request for a deep link (say /map) by scanning pages/ itself,
+    bypassing app.py's st.navigation, until app.py has run once. Switching the flag and rerunning makes
+    that first visitor get the real navigation too.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def guard(render: Callable[[], None]) -> None:
     """Run a page body; errors become a readable message instead of a traceback on the page."""
+    _leave_legacy_pages_mode()
     try:
         render()
     except PbsaError as error:

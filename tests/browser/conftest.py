@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -53,12 +54,11 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float = 
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="session")
-def app_url(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a streamlit server started for this session and stopped by its pid."""
+@contextmanager
+def running_app(*, db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free 127.0.0.1 port; stop it by its process group on exit."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "PBSA_DB_PATH": str(built_db)}
+    env = {**os.environ, "PBSA_DB_PATH": str(db_path), **(extra_env or {})}
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
@@ -78,6 +78,14 @@ def app_url(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def app_url(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a streamlit server shared by this session's browser tests."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with running_app(db_path=built_db, log_path=log_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

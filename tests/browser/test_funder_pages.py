@@ -7,7 +7,7 @@ import math
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -90,4 +90,17 @@ def test_clicking_an_outcome_cell_lists_its_evidence(app_url: str, page) -> None
     expect(tab.get_by_text("Lincoln × Empowerment")).to_be_visible(timeout=30_000)
     expect(tab.get_by_text("Source: 002_d981b1de428de02d.txt").first).to_be_visible()
     screenshot(tab, "outcomes-cell-panel")
+    assert external == []
+
+
+def test_first_visit_to_a_deep_link_gets_the_app_navigation(built_db, tmp_path, page) -> None:
+    """On a fresh server, a first request for /map shows the app's own page titles, not pages/ file names."""
+    tab, external = page
+    with running_app(db_path=built_db, log_path=tmp_path / "server.log") as url:
+        tab.goto(url + "/map")
+        wait_for_app(tab)
+        nav = tab.locator('[data-testid="stSidebarNav"]')
+        expect(nav).to_contain_text("Place map", timeout=30_000)
+        assert "typology" not in nav.inner_text()
+        expect(tab.get_by_role("heading", name="Where the places are")).to_be_visible()
     assert external == []
