@@ -6,7 +6,7 @@ PORT ?= 8501
 DB := build/pbsa.duckdb
 DATA_FILES := $(shell find data -type f -name '*.csv') $(wildcard pbsa_analytics/store/*.py pbsa_analytics/store/sql/*.sql)
 
-.PHONY: run test build lint clean
+.PHONY: run test build lint clean bench
 
 run: $(DB)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
@@ -35,3 +35,6 @@ $(DB): $(VENV)/.run-installed $(DATA_FILES)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache test-artifacts
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks.bench_evidence_search

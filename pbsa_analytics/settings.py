@@ -27,6 +27,16 @@ SETTINGS: tuple[Setting, ...] = (
         default=str(REPO_ROOT / "build" / "pbsa.duckdb"),
         help="DuckDB file the build writes and the app and CLI read (opened read-only).",
     ),
+    Setting(
+        name="PBSA_STORE_DIR",
+        default=str(REPO_ROOT / "var" / "store"),
+        help="Folder of monitoring imports: one immutable Parquet file and manifest per import, plus the kept originals.",
+    ),
+    Setting(
+        name="PBSA_MAX_UPLOAD_MB",
+        default="5",
+        help="Largest monitoring file accepted, in megabytes; bigger files are refused before parsing.",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -44,3 +54,11 @@ def data_dir() -> Path:
 
 def db_path() -> Path:
     return Path(get("PBSA_DB_PATH"))
+
+
+def store_dir() -> Path:
+    return Path(get("PBSA_STORE_DIR"))
+
+
+def max_upload_bytes() -> int:
+    return int(float(get("PBSA_MAX_UPLOAD_MB")) * 1024 * 1024)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pbsa_analytics import settings
 from pbsa_analytics.store import Store, build_store, open_store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Monitoring imports of the test session go to a scratch folder, never the checkout's var/."""
+    path = tmp_path_factory.mktemp("imports")
+    previous = os.environ.get("PBSA_STORE_DIR")
+    os.environ["PBSA_STORE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("PBSA_STORE_DIR", None)
+    else:
+        os.environ["PBSA_STORE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -74,9 +74,9 @@ def test_map_filter_that_matches_nothing_says_so(db_env: Path) -> None:
 def test_map_place_in_url_opens_its_panel(db_env: Path) -> None:
     """?place=hartlepool opens Hartlepool's panel with its partnership link."""
     app = open_page("pages/map.py", place="hartlepool")
-    text = page_text(app)
-    assert "Hartlepool" in text
-    assert "/partnership?place=hartlepool" in text
+    assert "Hartlepool — Hartlepool Action Lab" in page_text(app)
+    link = next(link.proto for link in app.get("page_link") if link.proto.page == "partnership")
+    assert link.query_string == "place=hartlepool"
 
 
 def test_map_unknown_values_in_url_fall_back_to_defaults(db_env: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pbsa_analytics.errors import BuildError
+from pbsa_analytics.store.imports import write_empty_parquet
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,14 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
     tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
     tmp_path.unlink(missing_ok=True)
     try:
-        with duckdb.connect(str(tmp_path)) as con:
+        with duckdb.connect(str(tmp_path)) as con, tempfile.TemporaryDirectory() as scratch:
             con.execute(_sql_file("schema.sql"))
             for source in RAW_SOURCES:
                 _load(con, source=source, data_dir=data_dir)
+            # Views over import files bind at creation, so give them an empty file of the right shape.
+            placeholder = Path(scratch) / "empty.parquet"
+            write_empty_parquet(placeholder)
+            con.execute("set variable pbsa_import_files = ?", [[str(placeholder)]])
             con.execute(_sql_file("views.sql"))
             con.execute("checkpoint")
         os.replace(tmp_path, db_path)

@@ -10,27 +10,25 @@ from pbsa_analytics.store import Store, build_store, open_store
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db_path: str, _modified_ns: int) -> Store:
-    return open_store(db_path=settings.db_path())
+def _store(db_path: str, store_dir: str, _modified_ns: int) -> Store:
+    return open_store(db_path=settings.db_path(), store_dir=settings.store_dir())
 
 
 def store() -> Store:
-    """The read-only store, built first if this checkout has none; reopened when the file changes."""
+    """The read-only store, built first if this checkout has none; reopened when the file is rebuilt."""
     path = settings.db_path()
     if not path.exists():
         build_store(data_dir=settings.data_dir(), db_path=path)
-    return _store(str(path), path.stat().st_mtime_ns)
+    return _store(str(path), str(settings.store_dir()), path.stat().st_mtime_ns)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, db_path: str, modified_ns: int, params: tuple) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
     return queries.run(store(), name, **dict(params))
 
 
 def query(name: str, /, **params: object) -> pd.DataFrame:
-    """Run a named query; results are cached until the store file changes."""
-    path = settings.db_path()
-    store()
+    """Run a named query; results are cached until the store is rebuilt or an import lands or is undone."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached(name, str(path), path.stat().st_mtime_ns, frozen)
+    result = _cached(name, store().version(), frozen)
     return result.copy()

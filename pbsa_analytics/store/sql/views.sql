@@ -19,7 +19,52 @@ create view place_activity as select * from raw_place_activity;
 
 create view metrics as select * from raw_metrics;
 
-create view monitoring as select * from raw_monitoring;
+-- Published figures, overlaid by monitoring imports: for each place x period x metric the latest
+-- committed, not undone import wins. The import files are bound per connection (pbsa_import_files).
+create view monitoring as
+with imported as (
+    select
+        place_id,
+        phase,
+        period_start,
+        period_end,
+        'submitted' as period_basis,
+        metric,
+        value,
+        note,
+        source,
+        import_id,
+        import_seq
+    from read_parquet(getvariable('pbsa_import_files'))
+),
+
+latest_imported as (
+    select *
+    from imported
+    qualify row_number() over (
+        partition by place_id, period_start, period_end, metric order by import_seq desc
+    ) = 1
+),
+
+published as (
+    select r.*, null::varchar as import_id
+    from raw_monitoring as r
+    where not exists (
+        select 1
+        from latest_imported as i
+        where
+            i.place_id = r.place_id
+            and i.period_start = r.period_start
+            and i.period_end = r.period_end
+            and i.metric = r.metric
+    )
+)
+
+select place_id, phase, period_start, period_end, period_basis, metric, value, note, source, import_id
+from published
+union all
+select place_id, phase, period_start, period_end, period_basis, metric, value, note, source, import_id
+from latest_imported;
 
 create view monitoring_published_totals as select * from raw_monitoring_published_totals;
 
