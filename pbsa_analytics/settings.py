@@ -30,7 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         name="PBSA_STORE_DIR",
         default=str(REPO_ROOT / "var" / "store"),
-        help="Folder of monitoring imports: one immutable Parquet file and manifest per import, plus the kept originals.",
+        help="Folder of monitoring imports: an immutable Parquet file and manifest per import, and the originals.",
     ),
     Setting(
         name="PBSA_MAX_UPLOAD_MB",
