@@ -19,6 +19,9 @@ KEY = ["place_id", "period_start", "period_end", "metric"]
 SOURCE_PREFIX = "monitoring return"
 DATE_HINT = "use YYYY-MM-DD, DD/MM/YYYY or a month such as Nov 2021"
 
+# Columns our own export adds for readers; an exported file can be imported again as it is.
+INFORMATIONAL = {"place name", "phase", "period basis", "metric label", "source", "import id"}
+
 HEADER_SYNONYMS = {
     "place": {"place", "place id", "place name", "partnership", "partnership name", "area", "location"},
     "period_start": {"period start", "start", "from", "period from", "start date", "period start date"},
@@ -114,6 +117,8 @@ def _match_columns(header: list[str], reference: ReferenceData) -> tuple[Columns
         role = next((r for r, names in HEADER_SYNONYMS.items() if key in names or key == r.replace("_", " ")), None)
         if role and role not in roles:
             roles[role] = index
+        elif key in INFORMATIONAL or role:
+            continue
         elif key in reference.metric_by_name and key not in HEADER_SYNONYMS["value"]:
             metric_columns[index] = reference.metric_by_name[key]
         else:
