@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/phases.py", "Phases 1–3", "phases", ":material/timeline:"),
     PageSpec("pages/partnership.py", "Partnership", "partnership", ":material/groups:"),
     PageSpec("pages/evidence.py", "Evidence library", "evidence", ":material/menu_book:"),
+    PageSpec("pages/data.py", "Monitoring data", "data", ":material/upload_file:"),
 )
 
 

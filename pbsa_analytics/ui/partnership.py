@@ -14,6 +14,7 @@ from pbsa_analytics.analysis.cohort import (
     outcome_contrast,
     typology_contrast,
 )
+from pbsa_analytics.charts.monitoring import time_series_chart
 from pbsa_analytics.charts.partnership import (
     cohort_strip,
     outcome_contrast_chart,
@@ -125,6 +126,7 @@ def build_view(*, place_id: str, anonymise: bool) -> PartnershipView:
         monitoring_note="",
     )
     _add_monitoring(view, place_id=place_id, took_part=took_part, safe=safe)
+    _add_time_series(view, place_id=place_id)
     _add_typologies(view, place_id=place_id, took_part=took_part, safe=safe)
     _add_outcomes(view, place_id=place_id, took_part=took_part, safe=safe)
     _add_peers(view, place_id=place_id, safe=safe)
@@ -160,6 +162,21 @@ def _add_monitoring(view: PartnershipView, *, place_id: str, took_part: list[int
                 data=group[["place_id", "place_name", "metric", "label", "value", "note"]],
                 name=f"monitoring_{metric}",
                 caption="Each dot is a partnership (log-like scale); the dashed line is the cohort median.",
+            )
+        )
+
+
+def _add_time_series(view: PartnershipView, *, place_id: str) -> None:
+    """Once a place has reported more than one period, its figures over time."""
+    series = query("place_monitoring_series", place_id=place_id)
+    if series.groupby("metric")["period_end"].nunique().max() > 1 if not series.empty else False:
+        view.sections.append(
+            Section(
+                title="Over time",
+                chart=time_series_chart(series=series, title="This partnership's figures by reporting period"),
+                data=series,
+                name="monitoring_over_time",
+                caption="Each point is one reporting period, placed at its end date. Periods differ in length.",
             )
         )
 
