@@ -31,6 +31,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/partnership.py", "Partnership", "partnership", ":material/groups:"),
     PageSpec("pages/evidence.py", "Evidence library", "evidence", ":material/menu_book:"),
     PageSpec("pages/data.py", "Monitoring data", "data", ":material/upload_file:"),
+    PageSpec("pages/present.py", "Present", "present", ":material/slideshow:"),
+    PageSpec("pages/pulse.py", "Pulse", "pulse", ":material/how_to_vote:"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Decks for learning events: slide files in data/decks/, read and checked here."""
