@@ -32,7 +32,7 @@ def guesses_chart(*, guesses: pd.DataFrame, actual: float | None) -> alt.LayerCh
         layers.append(alt.Chart(truth).mark_rule(color=str(GssColour.ORANGE), strokeWidth=8).encode(x="actual:Q"))
         layers.append(
             alt.Chart(truth)
-            .mark_text(color=str(GssColour.ORANGE), fontSize=28, fontWeight="bold", dy=-50, align="left", dx=8)
+            .mark_text(color=str(GssColour.ORANGE), fontSize=28, fontWeight="bold", dy=-50, align="right", dx=-8)
             .encode(x="actual:Q", text="label:N")
         )
     return alt.layer(*layers).properties(height=160)

@@ -39,6 +39,7 @@ def _config(*, title_size: int, label_size: int) -> alt.theme.ThemeConfig:
             "header": {"labelFontSize": label_size, "titleFontSize": label_size},
             "range": {"category": [str(c) for c in CATEGORICAL], "ramp": [str(c) for c in SEQUENTIAL]},
             "bar": {"color": str(GssColour.DARK_BLUE)},
+            "text": {"fontSize": label_size},
             "point": {"color": str(GssColour.DARK_BLUE), "size": 80},
             "view": {"stroke": None},
         }
