@@ -123,7 +123,7 @@ def _chart_slide(deck: Deck, slide_number: int, step: int, anonymise: bool) -> N
         return
     st.markdown(f"# {slide.finding}")
 
-    @st.fragment(run_every=LIVE_REFRESH_S * 2)
+    @st.fragment(run_every=LIVE_REFRESH_S)
     def live_chart() -> None:
         chart, _ = slide_chart(slide, anonymise=anonymise)
         _show_chart(chart, key=f"present_chart_{slide_number}")

@@ -166,3 +166,11 @@ def test_evidence_filters_round_trip_through_the_url(db_env: Path) -> None:
     app.selectbox(key="evidence_phase").set_value(3).run()
     assert app.query_params["phase"] == "3"
     assert "Nothing matches" in page_text(app)
+
+
+@pytest.mark.usefixtures("db_env")
+def test_profile_exports_as_png_and_pdf() -> None:
+    """The one-page profile renders locally to a PNG and a PDF."""
+    profile = build_view(place_id=FOCUS, anonymise=True).profile_chart()
+    assert exports.chart_image(profile, image_format="png").startswith(b"\x89PNG")
+    assert exports.chart_image(profile, image_format="pdf").startswith(b"%PDF")
