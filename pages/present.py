@@ -83,7 +83,7 @@ def _pulse_slide(deck: Deck, slide_number: int) -> None:
     url = _join_url(code)
     left, right = st.columns([3, 1])
     with left:
-        st.markdown(f"# {question.prompt}")
+        st.title(question.prompt)
         st.markdown(f"Answer on your phone at **{url}** with code")
         st.html(f'<div class="pbsa-code">{code}</div>' if code.isalpha() else "")
     with right:
@@ -118,10 +118,10 @@ def _pulse_slide(deck: Deck, slide_number: int) -> None:
 def _chart_slide(deck: Deck, slide_number: int, step: int, anonymise: bool) -> None:
     slide = deck.slides[slide_number - 1]
     if slide.question and step == 0:
-        st.markdown(f"# {slide.question}")
+        st.title(slide.question)
         st.caption("Press → or space to reveal the answer.")
         return
-    st.markdown(f"# {slide.finding}")
+    st.title(slide.finding)
 
     @st.fragment(run_every=LIVE_REFRESH_S)
     def live_chart() -> None:

@@ -16,6 +16,19 @@ def _write(param: str, text: str | None) -> None:
         st.query_params[param] = text
 
 
+def _url_moved(key: str, param: str) -> bool:
+    """True on first render, or when the URL no longer holds what this widget last wrote (back/forward)."""
+    memory = f"_url_state_{key}"
+    if key not in st.session_state or memory not in st.session_state:
+        return True
+    return st.query_params.get(param) != st.session_state[memory]
+
+
+def _remember(key: str, param: str, text: str | None) -> None:
+    _write(param, text)
+    st.session_state[f"_url_state_{key}"] = text
+
+
 def read_param(param: str) -> str | None:
     """The raw text of one query parameter, or None."""
     return st.query_params.get(param)
@@ -42,10 +55,10 @@ def choice(
     The URL seeds the widget on first render; an unknown value in the URL falls back to the default.
     """
     by_text = {str(option): option for option in options}
-    if key not in st.session_state:
+    if _url_moved(key, param):
         st.session_state[key] = by_text.get(st.query_params.get(param, ""), default)
     value = widget(label, options, key=key, format_func=format_func, **kwargs)
-    _write(param, None if value == default else str(value))
+    _remember(key, param, None if value == default else str(value))
     return value
 
 
@@ -59,18 +72,18 @@ def multi_choice(
     **kwargs: Any,
 ) -> list[str]:
     """A multiselect bound to ?param=a,b; empty means no filter."""
-    if key not in st.session_state:
+    if _url_moved(key, param):
         raw = st.query_params.get(param, "")
         st.session_state[key] = [value for value in raw.split(",") if value in options]
     values = st.multiselect(label, options, key=key, format_func=format_func, **kwargs)
-    _write(param, ",".join(values) if values else None)
+    _remember(key, param, ",".join(values) if values else None)
     return values
 
 
 def toggle(label: str, *, key: str, param: str, **kwargs: Any) -> bool:
     """A toggle bound to ?param=1."""
-    if key not in st.session_state:
+    if _url_moved(key, param):
         st.session_state[key] = st.query_params.get(param) == "1"
     value = st.toggle(label, key=key, **kwargs)
-    _write(param, "1" if value else None)
+    _remember(key, param, "1" if value else None)
     return value

@@ -104,3 +104,20 @@ def test_first_visit_to_a_deep_link_gets_the_app_navigation(built_db, tmp_path, 
         assert "typology" not in nav.inner_text()
         expect(tab.get_by_role("heading", name="Where the places are")).to_be_visible()
     assert external == []
+
+
+def test_back_button_restores_the_previous_view(app_url: str, page) -> None:
+    """Changing the typology phase twice and pressing back shows the first change again, URL and chart."""
+    tab, external = page
+    tab.goto(app_url + "/typology")
+    wait_for_app(tab)
+    for label in ("Phase 2 — delivered", "Phase 3 — planned"):
+        tab.get_by_text(label).click()
+        tab.wait_for_timeout(1500)
+    assert tab.url.endswith("phase=3")
+    tab.go_back()
+    tab.wait_for_url("**/typology?phase=2", timeout=15_000)
+    expect(tab.locator('[data-testid="stVegaLiteChart"] svg text', has_text="in Phase 2").first).to_be_visible(
+        timeout=15_000
+    )
+    assert external == []
