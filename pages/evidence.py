@@ -57,8 +57,8 @@ def render() -> None:
         "enabler_id": enabler_id,
         "typology_id": typology_id,
     }
-    matches = int(query("evidence_search_count", **filters)["matches"].iloc[0])
     results = query("evidence_search", **filters, max_rows=MAX_SHOWN)
+    matches = int(results["matches"].iloc[0]) if len(results) else 0
     st.markdown(
         f"**{matches} evidence records match.**" + (f" Showing the first {MAX_SHOWN}." if matches > MAX_SHOWN else "")
     )
@@ -72,7 +72,7 @@ def render() -> None:
             st.markdown(f"**{heading}** · " + " · ".join(tag for tag in tags if isinstance(tag, str)))
             st.write(row.summary)
             st.caption(f"Source: {row.source}")
-    all_results = query("evidence_search", **filters, max_rows=max(matches, 1))
+    all_results = query("evidence_search", **filters, max_rows=max(matches, 1)).drop(columns="matches")
     data_downloads(data=all_results, name="pbsa-evidence", key="evidence_results_dl")
 
 

@@ -57,13 +57,9 @@ def render() -> None:
         selectable=True,
         stretch=False,
     )
-    point = selected_point(event, CELL_SELECTION)
-    if point:
-        url_state.set_param("cell", f"{point['place_id']}:{point['outcome_id']}")
-    cell = url_state.read_param("cell") or ""
-    if ":" in cell:
-        place_id, outcome_id = cell.split(":", 1)
-        _cell_panel(place_id=place_id, outcome_id=outcome_id, matrix=matrix)
+    cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "outcome_id"))
+    if cell:
+        _cell_panel(place_id=cell[0], outcome_id=cell[1], matrix=matrix)
     else:
         st.info("Click a cell to read the evidence behind it.", icon=":material/touch_app:")
 

@@ -30,6 +30,17 @@ def _choose_place(place_ids: list[str], names: dict[str, str], *, anonymise: boo
     )
 
 
+def _render_sections(sections: list, *, place_id: str) -> None:
+    for section in sections:
+        chart_block(
+            chart=section.chart,
+            data=section.data,
+            name=f"{place_id}-{section.name}",
+            key=f"partnership_{section.name}",
+            caption=section.caption,
+        )
+
+
 def render() -> None:
     places = query("places_list")
     names = dict(zip(places["place_id"], places["place_name"], strict=True))
@@ -51,30 +62,13 @@ def render() -> None:
 
     st.header("Monitoring against the cohort")
     st.caption(view.monitoring_note)
-    sections = iter(view.sections)
-    for section in view.sections:
-        if not section.name.startswith("monitoring_"):
-            break
-        next(sections)
-        chart_block(
-            chart=section.chart,
-            data=section.data,
-            name=f"{place_id}-{section.name}",
-            key=f"partnership_{section.name}",
-            caption=section.caption,
-        )
+    monitoring = [s for s in view.sections if s.name.startswith("monitoring_")]
+    _render_sections(monitoring, place_id=place_id)
 
     st.header("Typology profile against the cohort")
     for note in view.typology_notes:
         st.markdown(f"- {note}")
-    for section in sections:
-        chart_block(
-            chart=section.chart,
-            data=section.data,
-            name=f"{place_id}-{section.name}",
-            key=f"partnership_{section.name}",
-            caption=section.caption,
-        )
+    _render_sections([s for s in view.sections if s not in monitoring], place_id=place_id)
 
     st.header("Nearest peers")
     st.caption(view.peer_note)

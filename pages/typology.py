@@ -75,13 +75,9 @@ def render() -> None:
         selectable=True,
         stretch=False,
     )
-    point = selected_point(event, CELL_SELECTION)
-    if point:
-        url_state.set_param("cell", f"{point['place_id']}:{point['typology_id']}")
-    cell = url_state.read_param("cell") or ""
-    if ":" in cell:
-        place_id, typology_id = cell.split(":", 1)
-        _cell_panel(place_id=place_id, typology_id=typology_id, phase=phase)
+    cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
+    if cell:
+        _cell_panel(place_id=cell[0], typology_id=cell[1], phase=phase)
     else:
         st.info("Click a cell to see the activities and evidence behind it.", icon=":material/touch_app:")
 

@@ -58,6 +58,7 @@ VIEWS: tuple[str, ...] = (
     "evidence",
     "enablers",
     "conditions",
+    "cohort_places",
 )
 
 _LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"

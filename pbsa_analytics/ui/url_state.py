@@ -29,6 +29,17 @@ def _remember(key: str, param: str, text: str | None) -> None:
     st.session_state[f"_url_state_{key}"] = text
 
 
+def selected_cell(point: dict | None, *, fields: tuple[str, str], param: str = "cell") -> tuple[str, str] | None:
+    """A clicked cell kept in the URL as ?cell=a:b, so the drill-down survives reloads and sharing."""
+    if point:
+        set_param(param, f"{point[fields[0]]}:{point[fields[1]]}")
+    text = st.query_params.get(param) or ""
+    if ":" not in text:
+        return None
+    first, second = text.split(":", 1)
+    return first, second
+
+
 def read_param(param: str) -> str | None:
     """The raw text of one query parameter, or None."""
     return st.query_params.get(param)

@@ -1,9 +1,8 @@
 -- The Phase 2 cohort's typology profile in every phase: one row per place x phase x typology.
 with cohort as (
-    select pp.place_id, p.place_name
-    from phase_participation as pp
-    inner join places as p on p.place_id = pp.place_id
-    where pp.phase = $cohort_phase and pp.status = 'took_part'
+    select place_id, place_name
+    from cohort_places
+    where phase = $cohort_phase
 ),
 
 phases_of_cohort as (

@@ -1,4 +1,5 @@
 -- Evidence matching every search word (case-insensitive) and the chosen filters; '' or 0 means any.
+-- matches is the number of rows before the limit, so one query gives both the page and the count.
 with searchable as (
     select
         e.*,
@@ -26,7 +27,8 @@ select
     typology_id,
     typology,
     summary,
-    source
+    source,
+    count(*) over () as matches
 from searchable
 where
     len(list_filter($words, lambda word: not contains(haystack, word))) = 0

@@ -1,9 +1,8 @@
 -- Places of a phase x the place-level outcomes, with the number of evidence records in each cell.
 with cohort as (
-    select pp.place_id, p.place_name
-    from phase_participation as pp
-    inner join places as p on p.place_id = pp.place_id
-    where pp.phase = $phase and pp.status = 'took_part'
+    select place_id, place_name
+    from cohort_places
+    where phase = $phase
 ),
 
 place_outcomes as (

@@ -5,10 +5,8 @@ with periods as (
 ),
 
 cohort as (
-    select pp.place_id, pp.phase, p.place_name
-    from phase_participation as pp
-    inner join places as p on p.place_id = pp.place_id
-    where pp.status = 'took_part'
+    select place_id, phase, place_name
+    from cohort_places
 ),
 
 reported as (

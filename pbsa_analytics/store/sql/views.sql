@@ -121,3 +121,10 @@ phase2_and_3_derived as (
 select * from phase1_planned
 union all
 select * from phase2_and_3_derived;
+
+-- Places taking part in each phase, with their names: the cohort most comparisons start from.
+create view cohort_places as
+select pp.phase, pp.place_id, p.place_name, pp.source
+from phase_participation as pp
+inner join places as p on p.place_id = pp.place_id
+where pp.status = 'took_part';
