@@ -101,6 +101,12 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_imports(args: argparse.Namespace) -> int:
+    rebuilt = monitoring.rebuild_imports(open_store(db_path=settings.db_path()), force=args.force)
+    print(f"rebuilt {len(rebuilt)} import data file(s) from the kept originals")
+    return 0
+
+
 def _verify(_args: argparse.Namespace) -> int:
     problems = open_store(db_path=settings.db_path()).imports.verify()
     for problem in problems:
@@ -138,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--output", required=True)
     template.set_defaults(handler=_template)
     commands.add_parser("verify", help="check every kept import file").set_defaults(handler=_verify)
+    rebuild = commands.add_parser("rebuild-imports", help="re-derive import data files from the kept originals")
+    rebuild.add_argument("--force", action="store_true", help="rebuild every import, not only missing files")
+    rebuild.set_defaults(handler=_rebuild_imports)
     return parser
 
 

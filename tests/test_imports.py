@@ -200,3 +200,15 @@ def test_export_neutralises_formulas(store: Store, file_format: str) -> None:
     }[file_format]()
     assert "'=HYPERLINK(1)" in frame["note"].tolist()
     assert len(frame) == 40 + 1
+
+
+def test_lost_data_files_are_rebuilt_from_the_kept_originals(store: Store) -> None:
+    """If an import's data file is lost, verify says so and rebuild-imports restores the same figures."""
+    data = csv_bytes([HEADER, ["Coventry", "2022-01-01", "2022-03-31", "volunteers", "17", "q1"]])
+    record = monitoring.import_file(store, data=data, file_name="q1.csv", replace=False, submitted_by="t")
+    before = snapshot(store)[1]
+    (store.imports.imports_dir / f"{record.import_id}.parquet").unlink()
+    assert store.imports.verify() == [f"{record.import_id}: data file missing"]
+    assert monitoring.rebuild_imports(store) == [record.import_id]
+    assert store.imports.verify() == []
+    pd.testing.assert_frame_equal(before, snapshot(store)[1])

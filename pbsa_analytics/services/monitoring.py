@@ -91,10 +91,31 @@ def import_file(store: Store, *, data: bytes, file_name: str, replace: bool, sub
             f"{counts['replace']} value(s) would replace figures already held; nothing was imported. "
             "Choose replace to overwrite them."
         )
-    rows = validated.rows.copy()
+    return store.imports.commit(
+        rows=_dated(validated.rows), original=data, file_name=file_name, submitted_by=submitted_by, counts=counts
+    )
+
+
+def _dated(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.copy()
     for column in ("period_start", "period_end"):
         rows[column] = pd.to_datetime(rows[column]).dt.date
-    return store.imports.commit(rows=rows, original=data, file_name=file_name, submitted_by=submitted_by, counts=counts)
+    return rows
+
+
+def rebuild_imports(store: Store, *, force: bool = False) -> list[str]:
+    """Re-derive each import's data file from its kept original (missing files only, unless forced)."""
+    rebuilt = []
+    for record in store.imports.records():
+        data_file = store.imports.imports_dir / f"{record.import_id}.parquet"
+        if data_file.exists() and not force:
+            continue
+        validated = check_file(store, data=store.imports.original_bytes(record.import_id), file_name=record.file_name)
+        if not validated.ok:
+            raise InvalidFileError(validated.problems)
+        store.imports.write_rows(record.import_id, _dated(validated.rows))
+        rebuilt.append(record.import_id)
+    return rebuilt
 
 
 def history(store: Store) -> pd.DataFrame:

@@ -139,23 +139,12 @@ class ImportStore:
         counts: dict[str, int],
     ) -> ImportRecord:
         """Record one import: original, data and manifest, each written whole and renamed into place."""
-        seq = time.time_ns()
-        import_id = f"{seq:020d}-{uuid.uuid4().hex[:8]}"
+        import_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         digest = hashlib.sha256(original).hexdigest()
         original_path = self.originals_dir / f"{import_id}-{_safe_name(file_name)}"
         _atomic_write(original_path, original)
 
-        table = pa.Table.from_pandas(
-            rows.assign(import_id=import_id, import_seq=seq)[IMPORT_SCHEMA.names],
-            schema=IMPORT_SCHEMA,
-            preserve_index=False,
-        )
-        parquet_path = self.imports_dir / f"{import_id}.parquet"
-        tmp = parquet_path.with_name(f".{parquet_path.name}.tmp")
-        pq.write_table(table, tmp)
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, parquet_path)
+        self.write_rows(import_id, rows)
 
         record = ImportRecord(
             import_id=import_id,
@@ -173,6 +162,21 @@ class ImportStore:
         _atomic_write(self.imports_dir / f"{import_id}.json", json.dumps(manifest, indent=2).encode("utf-8"))
         _fsync_dir(self.imports_dir)
         return record
+
+    def write_rows(self, import_id: str, rows: pd.DataFrame) -> None:
+        """(Re)write one import's data file atomically; its sequence number comes from its id."""
+        seq = int(import_id.split("-", 1)[0])
+        table = pa.Table.from_pandas(
+            rows.assign(import_id=import_id, import_seq=seq)[IMPORT_SCHEMA.names],
+            schema=IMPORT_SCHEMA,
+            preserve_index=False,
+        )
+        parquet_path = self.imports_dir / f"{import_id}.parquet"
+        tmp = parquet_path.with_name(f".{parquet_path.name}.{uuid.uuid4().hex}.tmp")
+        pq.write_table(table, tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, parquet_path)
 
     def undo(self, import_id: str, *, by: str) -> None:
         """Mark an import undone; its files stay, so the history keeps what happened."""
