@@ -38,3 +38,4 @@ clean:
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.bench_evidence_search
+	$(BIN)/python -m benchmarks.bench_scale
