@@ -4,11 +4,11 @@ import getpass
 
 import streamlit as st
 
-from pbsa_analytics.charts.monitoring import completeness_chart
 from pbsa_analytics.imports.template import template_csv, template_xlsx
 from pbsa_analytics.services import monitoring
-from pbsa_analytics.ui.data import query, store
-from pbsa_analytics.ui.layout import chart_block, guard
+from pbsa_analytics.ui.data import checked_file, query, store
+from pbsa_analytics.ui.layout import guard
+from pbsa_analytics.ui.panels import completeness_block
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +34,7 @@ def _submit() -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    validated = monitoring.check_file(store(), data=data, file_name=upload.name)
+    validated = checked_file(data, upload.name)
     if not validated.ok:
         st.error(
             f"{len(validated.problems)} problem(s) in {upload.name}; nothing will be imported until they are fixed."
@@ -95,16 +95,7 @@ def _history() -> None:
 
 def _completeness_and_export() -> None:
     st.header("Reporting completeness")
-    completeness = query("reporting_completeness")
-    chart_block(
-        chart=completeness_chart(completeness=completeness, title="Who has reported for each period"),
-        data=completeness,
-        name="reporting-completeness",
-        key="data_completeness",
-        caption="Reported: all four metrics given; partial: some; missing: none. Source: published Phase 2 "
-        "figures plus imported returns.",
-        stretch=False,
-    )
+    completeness_block(completeness=query("reporting_completeness"), key="data_completeness")
     st.header("Export all monitoring figures")
     current = store()
     columns = st.columns(3)

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.analysis.findings import funnel_finding
-from pbsa_analytics.charts.monitoring import completeness_chart
 from pbsa_analytics.charts.programme import places_per_phase_chart, timeline_chart
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.navigation import page_link
+from pbsa_analytics.ui.panels import completeness_block
 
 
 def render() -> None:
@@ -56,15 +56,7 @@ def render() -> None:
     completeness = query("reporting_completeness")
     periods = completeness[["period_start", "period_end"]].drop_duplicates()
     with st.expander(f"Reporting completeness: {len(periods)} reporting period(s) so far"):
-        chart_block(
-            chart=completeness_chart(completeness=completeness, title="Who has reported for each period"),
-            data=completeness,
-            name="reporting-completeness",
-            key="overview_completeness",
-            caption="Reported: all four metrics; partial: some; missing: none. New returns come in on the "
-            "Monitoring data page.",
-            stretch=False,
-        )
+        completeness_block(completeness=completeness, key="overview_completeness")
     page_link("data", label="Submit or review monitoring returns")
 
     st.subheader("Programme timeline")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics import queries, settings
+from pbsa_analytics.services import monitoring
 from pbsa_analytics.store import Store, build_store, open_store
 
 
@@ -25,6 +26,16 @@ def store() -> Store:
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
     return queries.run(store(), name, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _checked(data: bytes, file_name: str, version: str) -> monitoring.Validated:
+    return monitoring.check_file(store(), data=data, file_name=file_name)
+
+
+def checked_file(data: bytes, file_name: str) -> monitoring.Validated:
+    """Validation of an uploaded file, reused across reruns until the file or the store changes."""
+    return _checked(data, file_name, store().version())
 
 
 def query(name: str, /, **params: object) -> pd.DataFrame:

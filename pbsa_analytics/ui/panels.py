@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pbsa_analytics.charts.monitoring import completeness_chart
 from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.layout import chart_block
 from pbsa_analytics.ui.navigation import page_link
 
 STATUS_TEXT = {
@@ -14,6 +16,19 @@ STATUS_TEXT = {
     "not_progressed": "did not progress",
     "withdrew": "withdrew",
 }
+
+
+def completeness_block(*, completeness: pd.DataFrame, key: str) -> None:
+    """The places x periods reporting grid with its caption and downloads (overview and /data)."""
+    chart_block(
+        chart=completeness_chart(completeness=completeness, title="Who has reported for each period"),
+        data=completeness,
+        name="reporting-completeness",
+        key=key,
+        caption="Reported: all four metrics given; partial: some; missing: none. Sources: the published "
+        "Phase 2 figures and the monitoring returns imported on the Monitoring data page.",
+        stretch=False,
+    )
 
 
 def place_panel(*, place_id: str, key_prefix: str) -> None:
