@@ -62,3 +62,23 @@ def test_slide_type_is_projector_sized(app_url: str, browser, width: int, height
         screenshot(tab, f"present-slide4-{width}x{height}")
     finally:
         context.close()
+
+
+def test_arrow_keys_and_space_step_through_slides(app_url: str, browser) -> None:
+    """→ moves to the next slide, space reveals a hidden answer, ← goes back; the URL follows."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        tab = context.new_page()
+        tab.goto(app_url + "/present?slide=1")
+        wait_for_app(tab)
+        tab.mouse.click(5, 5)
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_url("**/present?slide=2", timeout=15_000)
+        expect(tab.get_by_role("heading", name="Which two kinds of social action")).to_be_visible(timeout=15_000)
+        tab.keyboard.press(" ")
+        tab.wait_for_url("**slide=2&reveal=1", timeout=15_000)
+        expect(tab.get_by_role("heading", name="Every place planned advocacy")).to_be_visible(timeout=15_000)
+        tab.keyboard.press("ArrowLeft")
+        tab.wait_for_url("**/present?slide=1", timeout=15_000)
+    finally:
+        context.close()
