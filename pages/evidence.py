@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.ui import url_state
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.downloads import data_downloads
 from pbsa_analytics.ui.layout import empty_state, guard
 
@@ -72,8 +72,8 @@ def render() -> None:
             st.markdown(f"**{heading}** · " + " · ".join(tag for tag in tags if isinstance(tag, str)))
             st.write(row.summary)
             st.caption(f"Source: {row.source}")
-    all_results = query("evidence_search", **filters, max_rows=max(matches, 1)).drop(columns="matches")
-    data_downloads(data=all_results, name="pbsa-evidence", key="evidence_results_dl")
+    every_match = deferred("evidence_search", **filters, max_rows=matches)
+    data_downloads(data=lambda: every_match().drop(columns="matches"), name="pbsa-evidence", key="evidence_results_dl")
 
 
 guard(render)

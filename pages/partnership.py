@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from pbsa_analytics import exports
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.data import query
-from pbsa_analytics.ui.downloads import data_downloads
+from pbsa_analytics.ui.downloads import data_downloads, image_downloads
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.partnership import build_view
 
@@ -75,26 +74,10 @@ def render() -> None:
     st.dataframe(view.peers, hide_index=True, key="partnership_peers")
 
     st.header("Export this page")
-    profile = view.profile_chart()
-    png, pdf = st.columns(2)
-    with png:
-        st.download_button(
-            "Profile (PNG)",
-            data=lambda: exports.chart_image(profile, image_format="png"),
-            file_name=f"{place_id}-profile.png",
-            mime="image/png",
-            key="partnership_profile_png",
-            on_click="ignore",
-        )
-    with pdf:
-        st.download_button(
-            "Profile (PDF)",
-            data=lambda: exports.chart_image(profile, image_format="pdf"),
-            file_name=f"{place_id}-profile.pdf",
-            mime="application/pdf",
-            key="partnership_profile_pdf",
-            on_click="ignore",
-        )
+    image_downloads(
+        chart=view.profile_chart(), name=f"{place_id}-profile", key="partnership_profile",
+        formats=("png", "pdf"), label="Profile",
+    )  # fmt: skip
     data_downloads(data=view.page_data(), name=f"{place_id}-partnership", key="partnership_page_data")
 
 

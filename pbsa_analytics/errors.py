@@ -13,6 +13,10 @@ class StoreMissingError(PbsaError):
     """The DuckDB store has not been built yet."""
 
 
+class StoreConfigError(PbsaError):
+    """The store is already open in this process with other settings."""
+
+
 class QueryError(PbsaError):
     """A query failed: syntax error, unknown column or a constraint."""
 

@@ -87,12 +87,12 @@ def shift_finding(shift: pd.DataFrame) -> str:
         return "Only one phase to compare"
     delta = wide[last] - wide[first]
     grew, faded = delta.idxmax(), delta.idxmin()
+
+    def moved(name: str) -> str:
+        return f"{int(wide.loc[name, first])} → {int(wide.loc[name, last])}"
+
+    # When nothing grew, the 'top' typology is the one that shrank least.
+    rise = "grew most" if delta.max() > 0 else "changed least"
     return (
-        f"From Phase {first} plans to Phase {last}, {faded} faded most ({int(wide.loc[faded, first])} → "
-        f"{int(wide.loc[faded, last])} places); {grew} changed least ({int(wide.loc[grew, first])} → "
-        f"{int(wide.loc[grew, last])})"
-        if delta.max() <= 0
-        else f"From Phase {first} to Phase {last}, {grew} grew most ({int(wide.loc[grew, first])} → "
-        f"{int(wide.loc[grew, last])} places) and {faded} faded most ({int(wide.loc[faded, first])} → "
-        f"{int(wide.loc[faded, last])})"
+        f"From Phase {first} to Phase {last}, {faded} faded most ({moved(faded)} places); {grew} {rise} ({moved(grew)})"
     )

@@ -220,7 +220,7 @@ def validate(table: RawTable, reference: ReferenceData, *, file_name: str) -> Va
                 value, _, error = _parse_value(text)
                 if error:
                     problems.append(Problem(number, cell_header, error))
-                totals.append((number, cell_header, metric, _key_period(row, columns), value))
+                totals.append((number, cell_header, metric, value))
             continue
         place_id, place_error = _place(reference, place_text)
         if place_error:
@@ -281,10 +281,6 @@ def _layout(columns: Columns) -> str:
     return "long" if columns.metric is not None else "wide"
 
 
-def _key_period(row: list[str], columns: Columns) -> str:
-    return f"{row[columns.period_start]}|{row[columns.period_end]}"
-
-
 def _long_or_wide(columns: Columns, row: list[str], header: list[str], reference: ReferenceData):
     if columns.metric is not None:
         metric = reference.metric_by_name.get(normalise(row[columns.metric]))
@@ -295,7 +291,7 @@ def _long_or_wide(columns: Columns, row: list[str], header: list[str], reference
 def _check_totals(totals, rows: pd.DataFrame) -> list[Problem]:
     """A Total row must equal the sum of the rows it totals (same metric); it is never imported."""
     problems = []
-    for number, cell_header, metric, _period, value in totals:
+    for number, cell_header, metric, value in totals:
         if value is None or metric is None:
             continue
         summed = rows.loc[rows["metric"] == metric, "value"].dropna().sum()

@@ -35,11 +35,6 @@ class Slide:
     pulse: str | None = None
     source: str = ""
 
-    @property
-    def steps(self) -> int:
-        """Key presses this slide takes: a hidden answer is one more step."""
-        return 2 if self.question else 1
-
 
 @dataclass(frozen=True)
 class Deck:
@@ -85,7 +80,3 @@ def load_deck(*, decks_dir: Path, name: str) -> Deck:
     if not slides:
         raise DeckError(f"{path.name}: no slides")
     return Deck(name=name, title=raw.get("title", name), slides=tuple(slides), questions=questions)
-
-
-def available_decks(decks_dir: Path) -> list[str]:
-    return sorted(path.stem for path in decks_dir.glob("*.toml"))

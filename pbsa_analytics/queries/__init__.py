@@ -20,11 +20,6 @@ def load_sql(name: str) -> str:
     return sql_file.read_text(encoding="utf-8")
 
 
-def available() -> list[str]:
-    folder = resources.files("pbsa_analytics.queries").joinpath("sql")
-    return sorted(item.name.removesuffix(".sql") for item in folder.iterdir() if item.name.endswith(".sql"))
-
-
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query; keyword arguments bind to its $name parameters."""
     return store.execute(load_sql(name), params or None)

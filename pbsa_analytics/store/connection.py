@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from pbsa_analytics import settings
-from pbsa_analytics.errors import QueryError, ReadOnlyError, StoreMissingError
+from pbsa_analytics.errors import QueryError, ReadOnlyError, StoreConfigError, StoreMissingError
 from pbsa_analytics.store.imports import ImportStore
 
 Params = Sequence[object] | Mapping[str, object] | None
@@ -42,7 +42,7 @@ class Store:
             return
         current = self._con.execute("select current_setting('allowed_directories')").fetchone()[0]
         if allowed not in current:
-            raise StoreMissingError(f"{self.db_path} is already open in this process with another imports folder")
+            raise StoreConfigError(f"{self.db_path} is already open in this process with another imports folder")
 
     def _import_files(self) -> list[str]:
         version = self.imports.version()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -36,6 +38,12 @@ def _checked(data: bytes, file_name: str, version: str) -> monitoring.Validated:
 def checked_file(data: bytes, file_name: str) -> monitoring.Validated:
     """Validation of an uploaded file, reused across reruns until the file or the store changes."""
     return _checked(data, file_name, store().version())
+
+
+def deferred(name: str, /, **params: object) -> Callable[[], pd.DataFrame]:
+    """A named query to run later (e.g. when a download is clicked), outside Streamlit's script thread."""
+    current = store()
+    return lambda: queries.run(current, name, **params)
 
 
 def query(name: str, /, **params: object) -> pd.DataFrame:

@@ -23,10 +23,10 @@ from pbsa_analytics.charts.partnership import (
 )
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.panels import STATUS_TEXT
 
 MONITORING_PHASE = 2
 PEER_PHASE = 1
-STATUS_TEXT = {"took_part": "took part", "not_selected": "not selected", "not_progressed": "did not progress"}
 
 
 class UnknownPlaceError(PbsaError):

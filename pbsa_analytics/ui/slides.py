@@ -14,7 +14,7 @@ from pbsa_analytics.charts.outcomes import coverage_chart
 from pbsa_analytics.charts.programme import funnel_chart, metric_by_place_chart
 from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart
 from pbsa_analytics.charts.typology import typology_heatmap
-from pbsa_analytics.presentation.deck import Deck, DeckError, Question, Slide
+from pbsa_analytics.presentation.deck import DeckError, Question, Slide
 from pbsa_analytics.store.pulse import PulseStore
 from pbsa_analytics.ui.data import query
 
@@ -79,7 +79,3 @@ def slide_chart(slide: Slide, *, anonymise: bool) -> tuple[alt.TopLevelMixin, pd
         coverage = outcome_coverage(query("outcome_matrix", phase=2))
         return coverage_chart(coverage=coverage, title=""), coverage
     raise DeckError(f"unknown slide chart {slide.chart!r}")
-
-
-def slide_count(deck: Deck) -> int:
-    return len(deck.slides)

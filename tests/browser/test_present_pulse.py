@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -71,14 +73,15 @@ def test_arrow_keys_and_space_step_through_slides(app_url: str, browser) -> None
         tab = context.new_page()
         tab.goto(app_url + "/present?slide=1")
         wait_for_app(tab)
-        tab.mouse.click(5, 5)
-        tab.keyboard.press("ArrowRight")
-        tab.wait_for_url("**/present?slide=2", timeout=15_000)
-        expect(tab.get_by_role("heading", name="Which two kinds of social action")).to_be_visible(timeout=15_000)
-        tab.keyboard.press(" ")
-        tab.wait_for_url("**slide=2&reveal=1", timeout=15_000)
-        expect(tab.get_by_role("heading", name="Every place planned advocacy")).to_be_visible(timeout=15_000)
-        tab.keyboard.press("ArrowLeft")
-        tab.wait_for_url("**/present?slide=1", timeout=15_000)
+        for key, url_end, heading in (
+            ("ArrowRight", "/present?slide=2", "Which two kinds of social action"),
+            (" ", "slide=2&reveal=1", "Every place planned advocacy"),
+            ("ArrowLeft", "/present?slide=1", "Twenty places made plans"),
+        ):
+            wait_for_app(tab)
+            tab.mouse.click(5, 5)  # keyboard focus on the page, not on a widget
+            tab.keyboard.press(key)
+            expect(tab).to_have_url(re.compile(re.escape(url_end) + "$"), timeout=15_000)
+            expect(tab.get_by_role("heading", name=heading)).to_be_visible(timeout=15_000)
     finally:
         context.close()
