@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from pbsa_analytics.services.search import search_terms
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.citations import cite_row
 from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.downloads import data_downloads
 from pbsa_analytics.ui.layout import empty_state, guard
@@ -32,7 +34,7 @@ def render() -> None:
 
     if "evidence_q" not in st.session_state:
         st.session_state["evidence_q"] = url_state.read_param("q") or ""
-    text = st.text_input("Search (all words must appear)", key="evidence_q", max_chars=200)
+    text = st.text_input("Search (all words must appear; best matches first)", key="evidence_q", max_chars=200)
     url_state.set_param("q", text.strip() or None)
 
     columns = st.columns(5)
@@ -50,7 +52,7 @@ def render() -> None:
         typology_id = _filter("Typology", by_kind["typology"], key="evidence_typology", param="typology")
 
     filters = {
-        "words": [word.lower() for word in text.split()],
+        "terms": search_terms(text),
         "place_id": place_id,
         "phase": phase,
         "outcome_id": outcome_id,
@@ -71,9 +73,11 @@ def render() -> None:
             heading = row.place_name if pd.notna(row.place_name) else "Programme-wide"
             st.markdown(f"**{heading}** · " + " · ".join(tag for tag in tags if isinstance(tag, str)))
             st.write(row.summary)
-            st.caption(f"Source: {row.source}")
+            st.caption(cite_row(row.source))
     every_match = deferred("evidence_search", **filters, max_rows=matches)
-    data_downloads(data=lambda: every_match().drop(columns="matches"), name="pbsa-evidence", key="evidence_results_dl")
+    data_downloads(
+        data=lambda: every_match().drop(columns=["matches", "score"]), name="pbsa-evidence", key="evidence_results_dl"
+    )
 
 
 guard(render)

@@ -3,15 +3,46 @@
 import streamlit as st
 
 from pbsa_analytics import settings
-from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_deck
+from pbsa_analytics.maps import scale
+from pbsa_analytics.maps.labels import Placement
+from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, map_labels, places_deck
+from pbsa_analytics.periods import RULE_SHORT
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.citations import caption, scope
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.downloads import data_downloads
+from pbsa_analytics.ui.focus import scroll_into_view
 from pbsa_analytics.ui.layout import empty_state, guard, phase_legend
+from pbsa_analytics.ui.monitoring import period_control
 from pbsa_analytics.ui.panels import place_panel
+from pbsa_analytics.ui.place_links import resolve_place
 
 PHASE_FILTERS = {1: "All 20 places (Phase 1)", 2: "Reached Phase 2", 3: "Reached Phase 3"}
 METRIC_CHOICES = ["none", "volunteers", "beneficiaries", "activities", "public_meetings"]
+
+
+def _find_place(points) -> None:
+    """A search box: a name or alias (or part of one) opens that place's panel; several matches are offered."""
+    text = st.text_input("Find a place", key="map_find", placeholder="Name or alias", max_chars=80)
+    text = text.strip()
+    if not text or text == st.session_state.get("_map_last_find"):
+        return
+    matches = query("place_search", text=text)
+    shown = matches[matches["place_id"].isin(points["place_id"])]
+    if shown.empty:
+        st.warning("No place shown on this map has that name or alias.", icon=":material/search_off:")
+        st.text(f"Searched for: {text}")
+        return
+    exact = shown[shown["exact"]]
+    if len(exact) == 1 or len(shown) == 1:
+        st.session_state["_map_last_find"] = text
+        url_state.set_param("place", (exact if len(exact) == 1 else shown)["place_id"].iloc[0])
+        return
+    st.write(f"{len(shown)} places match; choose one:")
+    for column, row in zip(st.columns(min(len(shown), 4)), shown.head(4).itertuples(), strict=False):
+        if column.button(row.place_name, key=f"map_find_{row.place_id}"):
+            st.session_state["_map_last_find"] = text
+            url_state.set_param("place", row.place_id)
 
 
 def render() -> None:
@@ -20,6 +51,7 @@ def render() -> None:
     labels = {"none": "Same size", **dict(zip(metrics["metric"], metrics["label"], strict=True))}
     regions = query("regions")["region"].tolist()
 
+    period = period_control(key="map_period")
     left, middle, right = st.columns(3)
     with left:
         min_phase = url_state.choice(
@@ -30,7 +62,7 @@ def render() -> None:
         chosen_regions = url_state.multi_choice("Regions (none = all)", regions, key="map_regions", param="region")
     with right:
         metric = url_state.choice(
-            st.selectbox, "Size points by (Phase 2 figures)", METRIC_CHOICES, key="map_metric", param="size",
+            st.selectbox, f"Size points by ({period.label})", METRIC_CHOICES, key="map_metric", param="size",
             default="none", format_func=labels.get,
         )  # fmt: skip
 
@@ -39,6 +71,7 @@ def render() -> None:
         min_phase=min_phase,
         regions=chosen_regions or regions,
         metric=metric if metric != "none" else "volunteers",
+        **period.params(),
     )
     if points.empty:
         empty_state("No place matches these filters. Choose another phase or clear the region filter.")
@@ -46,36 +79,52 @@ def render() -> None:
 
     sized = metric != "none"
     outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
-    deck = places_deck(points=points, outline=outline, sized_by_metric=sized, metric_label=labels[metric])
+    _find_place(points)
+    picked = (st.session_state.get("map_deck") or {}).get("selection", {}).get("objects", {}).get(PLACES_LAYER_ID)
+    if picked and picked[0]["place_id"] != st.session_state.get("_map_last_pick"):
+        # A click is sticky across reruns; only a new one moves ?place=.
+        st.session_state["_map_last_pick"] = picked[0]["place_id"]
+        url_state.set_param("place", picked[0]["place_id"])
+    place_id = resolve_place(
+        allowed=set(points["place_id"]), why_not_allowed="that place is not among the places these filters show."
+    )
+    if len(points) > scale.BIN_THRESHOLD:  # thousands of points: bins a person can read, not a cloud
+        name_labels = []
+        deck = scale.binned_deck(points=points, outline=outline)
+    else:
+        name_labels = map_labels(points)
+        deck = places_deck(
+            points=points, outline=outline, sized_by_metric=sized, metric_label=f"{labels[metric]} ({period.label})",
+            labels=name_labels, selected_place_id=place_id,
+        )  # fmt: skip
     st.markdown(f"**{len(points)} places** match these filters.")
+    rule = RULE_SHORT[metrics.set_index("metric").loc[metric, "over_time"]] if sized else ""
     phase_legend(
-        sized_note=f"Area shows each place's Phase 2 figure for {labels[metric].lower()}; a white dot means "
-        "no Phase 2 figure (the place was not in Phase 2, or its figures were not shared)."
+        sized_note=f"Area shows each place's {labels[metric].lower()}, {period.label} ({rule}); a white dot "
+        "means no figure in that period (the place was not reporting then, or its figures were not shared)."
         if sized
         else ""
     )
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map_deck", height=560)
-    st.caption(
-        "Points are approximate locations of each partnership's neighbourhood or town (WGS84). Outline: "
-        "Natural Earth via world-atlas. Sources: Renaisi, Learning from Phase 1 (2019) Appendix 1; Learning "
-        "from Phase 2 (2022). Partnerships recorded figures in different ways."
-    )
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map_deck", height=560)
+    figures = [scope("monitoring")] if sized else []
+    outline_caveats = ["place_locations_approximate", *(["monitoring_recorded_differently"] if sized else [])]
+    map_caption = caption(rows=[scope("places"), *figures], caveats=[*outline_caveats, "map_outline"])
+    st.caption(map_caption + " Names too close together to print beside their dot sit on a short line.")
+    listed = [label.text for label in name_labels if label.placement is Placement.LISTED]
+    if listed:
+        st.caption("Too crowded to label on the map at this zoom: " + ", ".join(listed) + ".")
 
-    picked = (event.selection.get("objects", {}) or {}).get(PLACES_LAYER_ID) if event else None
-    if picked:
-        url_state.set_param("place", picked[0]["place_id"])
-    place_id = url_state.read_param("place")
-    if place_id and place_id in set(points["place_id"]):
+    if place_id:
         place_panel(place_id=place_id, key_prefix="map_panel")
+        scroll_into_view(key="map_panel_container", memory="map_place", value=place_id)
     else:
         st.info("Click a place on the map to see its panel.", icon=":material/touch_app:")
 
     with st.expander("Table view of the map (text alternative)"):
         table = points.drop(columns=["latitude", "longitude"]).rename(columns={"metric_value": labels[metric]})
-        if not sized:
-            table = table.drop(columns=[labels[metric]])
+        table = table.assign(period=period.label, rule=rule) if sized else table.drop(columns=[labels[metric]])
         st.dataframe(table, hide_index=True, key="map_table")
-        data_downloads(data=table, name="pbsa-places", key="map_table_dl")
+        data_downloads(data=table, name="pbsa-places", key="map_table_dl", caption=map_caption)
 
 
 guard(render)

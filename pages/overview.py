@@ -1,14 +1,21 @@
 """Overview (/): headline figures, the programme timeline and links into every page."""
 
-import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.analysis.findings import funnel_finding
 from pbsa_analytics.charts.programme import places_per_phase_chart, timeline_chart
+from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.citations import caption, caveat_text, scope
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.layout import chart_block, guard
+from pbsa_analytics.ui.monitoring import (
+    cohort_series_block,
+    completeness,
+    completeness_view,
+    period_control,
+    totals_block,
+)
 from pbsa_analytics.ui.navigation import page_link
-from pbsa_analytics.ui.panels import completeness_block
 
 
 def render() -> None:
@@ -26,47 +33,38 @@ def render() -> None:
     for column, row in zip(columns, cohorts.itertuples(), strict=True):
         column.metric(f"Phase {row.phase}", f"{row.places} places")
     chart_block(
-        chart=places_per_phase_chart(cohorts=cohorts, title=funnel_finding(cohorts)),
+        chart=shared_chart(places_per_phase_chart, cohorts=cohorts, title=funnel_finding(cohorts)),
         data=cohorts,
         name="places-per-phase",
         key="overview_places_chart",
-        caption="Source: Renaisi, Learning from Phase 1 (2019), Appendix 1; Renaisi, Learning from Phase 2 "
-        "(2022), Phase 3 decisions.",
+        caption=caption(rows=[scope("participation")]),
     )
 
-    st.subheader("Phase 2 delivery in numbers")
-    totals = query("monitoring_totals", phase=2)
-    reporting = int(totals["reporting"].max())
-    partnerships = int(totals["partnerships"].max())
-    st.warning(
-        f"{reporting} of {partnerships} partnerships reporting. The report warns that partnerships recorded "
-        "in different ways, so figures may not be directly comparable; one partnership's reporting period "
-        "differs (Nov 2021 – Feb 2022) and one partnership's figures were not shared.",
-        icon=":material/info:",
-    )
-    columns = st.columns(len(totals))
-    for column, row in zip(columns, totals.itertuples(), strict=True):
-        shown = "not given" if pd.isna(row.total) else f"{int(row.total):,}"
-        column.metric(row.label, shown, help=row.definition)
-    st.caption(
-        "Source: Renaisi, Learning from Phase 2 of the PBSA programme (2022), 'Phase 2 delivery in numbers' "
-        "(the published Total row matches the sum of the partnerships' figures)."
-    )
+    st.subheader("Delivery in numbers")
+    period = period_control(key="overview_period")
+    if period.phase == 2:
+        st.warning(
+            caveat_text("monitoring_recorded_differently", "monitoring_period_differs", "monitoring_not_shared"),
+            icon=":material/info:",
+        )
+    totals_block(period, key="overview_totals")
+    cohort_series_block(period, key="overview_series")
 
-    completeness = query("reporting_completeness")
-    periods = completeness[["period_start", "period_end"]].drop_duplicates()
-    with st.expander(f"Reporting completeness: {len(periods)} reporting period(s) so far"):
-        completeness_block(completeness=completeness, key="overview_completeness")
+    grid = completeness(period)
+    periods = grid[["period_start", "period_end"]].drop_duplicates()
+    with st.expander(f"Reporting completeness, {period.label}: {len(periods)} reporting period(s)"):
+        completeness_view(grid=grid, period=period, key="overview_completeness")
     page_link("data", label="Submit or review monitoring returns")
 
     st.subheader("Programme timeline")
     chart_block(
-        chart=timeline_chart(phases=phases, title="Three phases: develop a plan, deliver it, then build a legacy"),
+        chart=shared_chart(
+            timeline_chart, phases=phases, title="Three phases: develop a plan, deliver it, then build a legacy"
+        ),
         data=phases,
         name="programme-timeline",
         key="overview_timeline_chart",
-        caption="Source: Renaisi, Learning from Phase 1 (2019), Table 1; Phase 3 from the Phase 2 report. "
-        "The Phase 3 grant ceiling is not stated in the reports.",
+        caption=caption(rows=[scope("phases")], caveats=["phase3_no_ceiling"]),
         table=phases[["phase", "name", "start_date", "end_date", "max_grant_gbp", "places_taking_part"]],
     )
 

@@ -2,20 +2,26 @@
 
 import streamlit as st
 
+from pbsa_analytics.access import Role
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.downloads import data_downloads, image_downloads
 from pbsa_analytics.ui.layout import chart_block, guard
-from pbsa_analytics.ui.partnership import build_view
+from pbsa_analytics.ui.monitoring import period_control
+from pbsa_analytics.ui.partnership import page_view
+from pbsa_analytics.ui.place_links import resolve_place
+from pbsa_analytics.ui.safe_text import md
 
 
 def _choose_place(place_ids: list[str], names: dict[str, str], *, anonymise: bool) -> str | None:
-    requested = url_state.read_param("place")
-    if anonymise and requested in names:
-        # The picker would list every other place by name, so an anonymised page hides it.
+    requested = resolve_place()  # an id, name or alias; anything else is reported as ignored
+    if anonymise:
+        # The picker would list every other place by name, so an anonymised page never shows it.
+        if requested not in names:
+            st.warning("Choose a place with anonymising off, then switch it on to project the page.")
+            return None
         return requested
-    if requested and requested not in names:
-        st.warning(f"There is no partnership with id “{requested}”. Choose one of the {len(names)} places below.")
     return url_state.choice(
         st.selectbox,
         "Partnership",
@@ -40,33 +46,42 @@ def _render_sections(sections: list, *, place_id: str) -> None:
         )
 
 
-def render() -> None:
+def _place_and_anonymise() -> tuple[str | None, bool]:
+    """A partnership sees its own place only, already anonymised by the data layer; funders choose (and may project)."""
+    principal = current_principal()
+    if principal.role is Role.PARTNERSHIP:
+        return principal.place_id, False
     places = query("places_list")
     names = dict(zip(places["place_id"], places["place_name"], strict=True))
     anonymise = url_state.toggle(
         "Anonymise other partnerships (for projecting to a room)", key="partnership_anon", param="anon"
     )
-    place_id = _choose_place(places["place_id"].tolist(), names, anonymise=anonymise)
+    return _choose_place(places["place_id"].tolist(), names, anonymise=anonymise), anonymise
+
+
+def render() -> None:
+    place_id, anonymise = _place_and_anonymise()
     if not place_id:
         st.title("Compare a partnership with the cohort")
         st.info("Choose a place to see it against the rest of the programme.", icon=":material/search:")
         return
 
-    view = build_view(place_id=place_id, anonymise=anonymise)
-    st.title(view.heading)
+    period = period_control(key="partnership_period")
+    view = page_view(place_id=place_id, anonymise=anonymise, period=period)
+    st.title(md(view.heading))
     for line in [*view.facts, *view.phase_lines]:
-        st.markdown(f"- {line}")
-    if anonymise:
-        st.caption("Other partnerships are shown as Partnership A, B, … (labels stable for this page).")
+        st.markdown(f"- {md(line)}")
+    if anonymise or current_principal().role is Role.PARTNERSHIP:
+        st.caption("Other partnerships are shown as Partnership A, B, … (labels in no particular order).")
 
     st.header("Monitoring against the cohort")
-    st.caption(view.monitoring_note)
+    st.caption(md(view.monitoring_note))
     monitoring = [s for s in view.sections if s.name.startswith("monitoring_")]
     _render_sections(monitoring, place_id=place_id)
 
     st.header("Typology profile against the cohort")
     for note in view.typology_notes:
-        st.markdown(f"- {note}")
+        st.markdown(f"- {md(note)}")
     _render_sections([s for s in view.sections if s not in monitoring], place_id=place_id)
 
     st.header("Nearest peers")
@@ -75,7 +90,7 @@ def render() -> None:
 
     st.header("Export this page")
     image_downloads(
-        chart=view.profile_chart(), name=f"{place_id}-profile", key="partnership_profile",
+        chart=view.profile_chart, name=f"{place_id}-profile", key="partnership_profile",
         formats=("png", "pdf"), label="Profile",
     )  # fmt: skip
     data_downloads(data=view.page_data(), name=f"{place_id}-partnership", key="partnership_page_data")

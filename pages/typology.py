@@ -6,40 +6,68 @@ from pbsa_analytics.analysis.findings import change_finding, typology_finding
 from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, place_order
 from pbsa_analytics.charts.typology import CELL_SELECTION, typology_change_heatmap, typology_heatmap
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.citations import caption, cite_row
 from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.focus import scroll_into_view
 from pbsa_analytics.ui.layout import chart_block, empty_state, guard, selected_point
+from pbsa_analytics.ui.navigation import page_link
 
-PHASE_VIEWS = {1: "Phase 1 — planned (Table 3)", 2: "Phase 2 — delivered", 3: "Phase 3 — planned"}
-CAPTIONS = {
-    1: "Source: Renaisi, Learning from Phase 1 (2019), Table 3 — activities proposed in plans, mapped by the "
-    "learning partner to the typology. Planned, not delivered.",
-    2: "Source: Renaisi, Learning from Phase 2 (2022), Appendix — activities delivered in Phase 2 mapped to "
-    "typologies; derived activity → typology → place. Types no appendix activity maps to cannot appear.",
-    3: "Source: Renaisi, Learning from Phase 2 (2022), Appendix — Phase 3 plans; derived activity → typology "
-    "→ place. A place whose plans the appendix does not list shows no marks.",
-}
+PHASE_VIEWS = {1: "Phase 1 — planned", 2: "Phase 2 — delivered", 3: "Phase 3 — planned"}
+CAVEATS = {1: "typology_phase1_planned", 2: "typology_phase2_derived", 3: "typology_phase3_derived"}
+CELL_PANEL_KEY = "typology_cell_panel"
+OUTCOME_PHASE = 2  # the outcome evidence comes from the Phase 2 report
 
 
 def _cell_panel(*, place_id: str, typology_id: str, phase: int) -> None:
     matrix = query("typology_matrix", phase=phase)
     cell = matrix[(matrix["place_id"] == place_id) & (matrix["typology_id"] == typology_id)]
     if cell.empty:
+        url_state.report_ignored(
+            "cell", f"{place_id}:{typology_id}", reason=f"no Phase {phase} place and typology has this id."
+        )
         return
     row = cell.iloc[0]
-    with st.container(border=True, key="typology_cell_panel"):
+    with st.container(border=True, key=CELL_PANEL_KEY):
         state = "marked" if row["marked"] else "not marked"
         st.subheader(f"{row['place_name']} × {row['typology_name']} (Phase {phase}): {state}")
         if row["marked"]:
-            st.caption(f"Source: {row['source']}")
+            st.caption(cite_row(row["source"]))
         activities = query("typology_cell_activities", place_id=place_id, phase=phase, typology_id=typology_id)
         if not activities.empty:
             st.markdown("**Activities behind this cell**")
             for activity in activities.itertuples():
-                st.markdown(f"- {activity.activity} ({activity.basis})  \n  _Source: {activity.source}_")
-        evidence = query("typology_cell_evidence", place_id=place_id, phase=phase, typology_id=typology_id)
-        st.markdown(f"**Evidence records tagged with this typology: {len(evidence)}**")
-        for item in evidence.itertuples():
-            st.markdown(f"- {item.summary}  \n  _Source: {item.source}_")
+                st.markdown(f"- {activity.activity} ({activity.basis})  \n  _{cite_row(activity.source)}_")
+        _cell_evidence(row=row, phase=phase)
+    scroll_into_view(key=CELL_PANEL_KEY, memory="typology_cell", value=f"{phase}:{place_id}:{typology_id}")
+
+
+def _cell_evidence(*, row, phase: int) -> None:
+    """Evidence tagged with the typology, and where else this place's evidence for the phase can be read."""
+    place_id, typology_id = row["place_id"], row["typology_id"]
+    evidence = query("typology_cell_evidence", place_id=place_id, phase=phase, typology_id=typology_id)
+    st.markdown(f"**Evidence records tagged with this typology: {len(evidence)}**")
+    for item in evidence.itertuples():
+        st.markdown(f"- {item.summary}  \n  _{cite_row(item.source)}_")
+    total = int(query("place_phase_evidence_count", place_id=place_id, phase=phase)["evidence_records"].iloc[0])
+    if evidence.empty:
+        st.caption(
+            "Typology marks come from the reports' activity tables; an evidence record is tagged with a "
+            "typology only where the example clearly is one, so most records carry no typology tag."
+            + (f" The sources hold {total} other Phase {phase} records about this place." if total else "")
+        )
+    links = st.columns(3)
+    with links[0]:
+        page_link(
+            "evidence",
+            label=f"All Phase {phase} evidence for {row['place_name']} ({total})",
+            query={"place": place_id, "phase": str(phase)},
+        )
+    with links[1]:
+        page_link("evidence", label=f"Evidence tagged {row['typology_name']}", query={"typology": typology_id})
+    if phase == OUTCOME_PHASE:
+        with links[2]:
+            page_link("outcomes", label=f"{row['place_name']}'s outcome evidence", query={"place": place_id})
 
 
 def render() -> None:
@@ -60,7 +88,8 @@ def render() -> None:
     if matrix.empty:
         empty_state(f"No places took part in Phase {phase}.")
         return
-    chart = typology_heatmap(
+    chart = shared_chart(
+        typology_heatmap,
         matrix=matrix,
         place_order=place_order(matrix=matrix, by=PlaceOrder(order_by)),
         title=typology_finding(matrix, phase=phase),
@@ -70,7 +99,9 @@ def render() -> None:
         data=matrix,
         name=f"typology-phase-{phase}",
         key="typology_heatmap",
-        caption=CAPTIONS[phase] + " Similarity sorting uses Jaccard distance between profiles.",
+        caption=caption(
+            note="Similarity sorting uses Jaccard distance between profiles.", rows=[matrix], caveats=[CAVEATS[phase]]
+        ),
         table=matrix.pivot_table(index="place_name", columns="typology_name", values="marked", aggfunc="max"),
         selectable=True,
         stretch=False,
@@ -101,7 +132,8 @@ def render() -> None:
         return
     names = sorted(change["place_name"].unique())
     chart_block(
-        chart=typology_change_heatmap(
+        chart=shared_chart(
+            typology_change_heatmap,
             change=change,
             place_order=names,
             title=change_finding(change, from_phase=from_phase, to_phase=to_phase),
@@ -109,9 +141,11 @@ def render() -> None:
         data=change,
         name=f"typology-change-{from_phase}-{to_phase}",
         key="typology_change",
-        caption="Kept: in both phases; added: only in the later; dropped: only in the earlier. Phase 1 marks "
-        "come from plans (Table 3), later ones from the Phase 2 report's appendix, so part of any change "
-        "reflects the different way each report classified activities.",
+        caption=caption(
+            note="Kept: in both phases; added: only in the later; dropped: only in the earlier; no data: the "
+            "sources list no typology for the place in one of the two phases (missing, not dropped).",
+            caveats=[CAVEATS[from_phase], CAVEATS[to_phase], "typology_methods_differ"],
+        ),
         table=change.pivot_table(index="place_name", columns="typology_name", values="change", aggfunc="first"),
         stretch=False,
     )

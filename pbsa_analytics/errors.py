@@ -13,6 +13,10 @@ class StoreMissingError(PbsaError):
     """The DuckDB store has not been built yet."""
 
 
+class StoreCorruptError(PbsaError):
+    """The DuckDB store file exists but cannot be opened (damaged, or not a DuckDB file)."""
+
+
 class StoreConfigError(PbsaError):
     """The store is already open in this process with other settings."""
 
@@ -27,3 +31,7 @@ class ReadOnlyError(QueryError):
 
 class UnknownQueryError(PbsaError):
     """A named query has no .sql file."""
+
+
+class SettingError(PbsaError):
+    """A setting from the environment has a value the package cannot use."""

@@ -10,7 +10,8 @@ import pytest
 from pbsa_analytics import queries
 from pbsa_analytics.analysis.findings import cohort_shift, outcome_coverage
 from pbsa_analytics.charts import outcomes, programme, typology
-from pbsa_analytics.charts.theme import PRESENT_THEME_NAME, THEME_NAME, GssColour
+from pbsa_analytics.charts.theme import THEME_NAME, GssColour
+from pbsa_analytics.periods import phase_period
 from pbsa_analytics.store import Store
 
 
@@ -31,7 +32,7 @@ EXAMPLES: dict[str, Callable[[Store], alt.TopLevelMixin]] = {
     ),
     "timeline": lambda s: programme.timeline_chart(phases=queries.run(s, "phases_timeline"), title="Timeline"),
     "metric_by_place": lambda s: programme.metric_by_place_chart(
-        values=queries.run(s, "monitoring_by_place", phase=2).query("metric == 'volunteers'"),
+        values=queries.run(s, "monitoring_by_place", **phase_period(2).params()).query("metric == 'volunteers'"),
         metric_label="Volunteers",
         title="Volunteers",
     ),
@@ -77,15 +78,6 @@ def test_theme_is_registered_with_gss_palette() -> None:
     assert alt.theme.active == THEME_NAME
     config = alt.theme.get()()["config"]
     assert config["range"]["category"][0] == GssColour.DARK_BLUE.value
-    assert PRESENT_THEME_NAME in alt.theme.names()
-
-
-def test_presentation_theme_has_projector_sizes() -> None:
-    """The presentation variant sets titles of at least 40px and labels of at least 20px."""
-    with alt.theme.enable(PRESENT_THEME_NAME):
-        config = alt.theme.get()()["config"]
-    assert config["title"]["fontSize"] >= 40
-    assert config["axis"]["labelFontSize"] >= 20
 
 
 def test_typology_heatmap_offers_a_cell_selection(store: Store) -> None:
@@ -108,7 +100,7 @@ def test_long_titles_are_wrapped_onto_lines(store: Store) -> None:
 
 def test_missing_monitoring_value_is_labelled_not_given(store: Store) -> None:
     """A place whose figure was not shared is drawn with the label 'not given', not as a zero."""
-    values = queries.run(store, "monitoring_by_place", phase=2).query("metric == 'volunteers'")
+    values = queries.run(store, "monitoring_by_place", **phase_period(2).params()).query("metric == 'volunteers'")
     spec = programme.metric_by_place_chart(values=values, metric_label="Volunteers", title="t").to_dict()
     rows = next(iter(spec["datasets"].values()))
     east_marsh = [row for row in rows if row["place_id"] == "east_marsh"]

@@ -34,6 +34,8 @@ UNIQUE_KEYS = [
     ("evidence", "evidence_id"),
     ("enablers", "enabler_id"),
     ("conditions", "condition_id"),
+    ("sources", "document_id"),
+    ("caveats", "caveat_id"),
 ]
 
 NOT_NULL = [
@@ -42,7 +44,8 @@ NOT_NULL = [
     ("phase_participation", "status"), ("phases", "name"), ("typologies", "name"),
     ("typologies", "description"), ("metrics", "definition"), ("metrics", "unit"),
     ("monitoring", "period_start"), ("outcomes", "title"), ("evidence", "summary"),
-    ("enablers", "name"), ("conditions", "text"),
+    ("enablers", "name"), ("conditions", "text"), ("outcomes", "statement"), ("sources", "author"),
+    ("sources", "short_title"), ("caveats", "text"),
 ]  # fmt: skip
 
 ACCEPTED = [
@@ -55,6 +58,7 @@ ACCEPTED = [
     ("outcomes", "level", {"place", "programme"}),
     ("conditions", "framework", {"nef_e1_checklist", "esa_workshop"}),
     ("conditions", "group_name", {"mission", "resources", "relationships", None}),
+    ("sources", "kind", {"report", "project", "dataset"}),
 ]
 
 # (child view, column, parent view, key)

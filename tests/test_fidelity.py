@@ -23,6 +23,54 @@ TABLE3_COLUMN_COUNTS = {
     "time_credits": 4,
 }
 
+# Column headers of Table 3 in the Phase 1 report, as printed ("&", capitals and all).
+TABLE3_HEADERS = [
+    "Advocacy & Social Movements", "Befriending & helping", "Community asset ownership", "Community organising",
+    "Co-operatively owned services", "Co-production", "Formal volunteering", "Peer support & learning",
+    "Time credits",
+]  # fmt: skip
+
+# The E1 checklist's questions (004_491d833eb0627438.txt, Table 1), as printed, in order.
+E1_QUESTIONS = [
+    "Are there key issues that concern citizens locally?",
+    "Are there driven individuals on a mission to tackle these issues?",
+    "Have people been brought together locally to discuss these issues or explore what the issues might be?",
+    "Are there champions of social action in the public sector; the voluntary, community and social enterprise "
+    "(VCSE) sector; and the wider community?",
+    "Is there financial investment in civil society?",
+    "Are there accessible spaces for citizens to use?",
+    "Are expertise and advice available to citizens trying to take social action?",
+    "Do citizens have time to take social action?",
+    "Are there volunteering leave schemes (such as Employer Supported Volunteering) offered by public sector "
+    "organisations and by other local employers?",
+    "Are there currently strong, active social networks and groups in the area?",
+    "Are there trusting relationships between the public sector and citizens?",
+    "Are there equal and open relationships between the public sector, providers, and citizens/service users?",
+    "Are there community organisers and/or local leaders who can develop social networks in the area and bring "
+    "people together to take action?",
+]
+
+
+def test_typology_names_are_table3_headers_as_printed(store: Store) -> None:
+    """Typology names reproduce Table 3's column headers exactly, in column order."""
+    names = store.execute("select name from typologies order by position")["name"].tolist()
+    assert names == TABLE3_HEADERS
+
+
+def test_e1_checklist_questions_are_quoted_as_printed(store: Store) -> None:
+    """The E1 conditions hold the checklist's questions word for word, in the printed order."""
+    frame = store.execute("select text from conditions where framework = 'nef_e1_checklist' order by position")
+    assert frame["text"].tolist() == E1_QUESTIONS
+
+
+def test_asset_hub_example_carries_the_appendix_typologies(store: Store) -> None:
+    """Bristol's emergency-hub example is tagged with a type the appendix gives for using assets as hubs."""
+    row = store.execute(
+        "select e.typology_id, list(t.typology_id) as appendix from evidence e, activity_typology t "
+        "where e.evidence_id = 'p2-summary-bristol-4' and t.activity_id = 'assets_as_hubs' group by all"
+    ).iloc[0]
+    assert row["typology_id"] in list(row["appendix"])
+
 
 def test_places_per_phase_are_20_10_9(store: Store) -> None:
     """Phase participation gives 20, 10 and 9 places taking part, as the reports state."""

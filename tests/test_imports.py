@@ -200,6 +200,13 @@ def test_export_neutralises_formulas(store: Store, file_format: str) -> None:
     }[file_format]()
     assert "'=HYPERLINK(1)" in frame["note"].tolist()
     assert len(frame) == 40 + 1
+    imported = frame["import_id"].notna()
+    assert (
+        frame.loc[imported, "citation"]
+        .str.fullmatch(r"Monitoring return f\.csv, imported by t on \d{4}-\d\d-\d\d")
+        .all()
+    )
+    assert frame.loc[~imported, "citation"].str.startswith("Renaisi, Learning from Phase 2 (2022)").all()
 
 
 def test_lost_data_files_are_rebuilt_from_the_kept_originals(store: Store) -> None:

@@ -9,13 +9,16 @@ import pytest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_deck
+from pbsa_analytics.periods import phase_period
 from pbsa_analytics.store import Store
 
 
 @pytest.fixture
 def deck(store: Store) -> pdk.Deck:
     regions = queries.run(store, "regions")["region"].tolist()
-    points = queries.run(store, "place_points", min_phase=1, regions=regions, metric="beneficiaries")
+    points = queries.run(
+        store, "place_points", min_phase=1, regions=regions, metric="beneficiaries", **phase_period(2).params()
+    )
     outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
     return places_deck(points=points, outline=outline, sized_by_metric=True, metric_label="Beneficiaries")
 
@@ -59,5 +62,7 @@ def test_tooltip_is_plain_text(deck: pdk.Deck) -> None:
 
 def test_region_filter_narrows_points(store: Store) -> None:
     """Filtering to one region and Phase 3 leaves only the places there that reached Phase 3."""
-    points = queries.run(store, "place_points", min_phase=3, regions=["North East"], metric="volunteers")
+    points = queries.run(
+        store, "place_points", min_phase=3, regions=["North East"], metric="volunteers", **phase_period(2).params()
+    )
     assert points["place_id"].tolist() == ["hartlepool"]

@@ -104,7 +104,8 @@ def test_typology_cell_in_url_opens_the_drill_down(db_env: Path) -> None:
     text = page_text(app)
     assert "Bootle × Co-production (Phase 2): marked" in text
     assert "Strategic planning through community consultation" in text
-    assert "002_d981b1de428de02d.txt" in text
+    assert "Source: Renaisi, Learning from Phase 2 (2022), Appendix (derived: activities" in text
+    assert ".txt" not in text
 
 
 def test_typology_change_requires_a_later_phase(db_env: Path) -> None:
@@ -120,7 +121,8 @@ def test_outcomes_coverage_and_cell_drill_down(db_env: Path) -> None:
     assert metrics["Collaboration"] == "10 of 10"
     text = page_text(app)
     assert "Lincoln × Empowerment" in text
-    assert "Source: 002_d981b1de428de02d.txt" in text
+    assert "Source: Renaisi, Learning from Phase 2 (2022), Difference made — Empowerment" in text
+    assert ".txt" not in text
 
 
 def test_phases_page_names_who_left(db_env: Path) -> None:
@@ -128,3 +130,16 @@ def test_phases_page_names_who_left(db_env: Path) -> None:
     text = page_text(open_page("pages/phases.py"))
     assert "After Phase 1, not selected" in text
     assert "After Phase 2, did not progress:** East Marsh" in text
+
+
+def test_overview_period_in_url_states_period_and_rules(db_env: Path) -> None:
+    """?period=all switches the totals to the whole programme and the caption names each metric's rule."""
+    app = open_page("pages/overview.py", period="all")
+    assert app.selectbox(key="overview_period").value == "all"
+    text = page_text(app)
+    assert "Period: Whole programme." in text
+    assert "Volunteers: latest period" in text
+    assert "Activities delivered: sum of periods" in text
+    app.selectbox(key="overview_period").set_value("phase-2").run()
+    assert "period" not in app.query_params
+    assert {m.label: m.value for m in app.metric}["Volunteers"] == "780"

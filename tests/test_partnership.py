@@ -46,7 +46,7 @@ def test_labels_run_a_to_z_then_aa() -> None:
 
 def test_anonymiser_scrubs_names_inside_sentences(store: Store) -> None:
     """Other places named mid-sentence, in any case, become their labels; the focus place keeps its name."""
-    scrub = Anonymiser.build(focus_place_id=FOCUS, variants=queries.run(store, "place_name_variants"))
+    scrub = Anonymiser.build(focus_place_id=FOCUS, variants=queries.run(store, "place_identities"), secret=b"test")
     text = scrub.text("Hartlepool worked with COVENTRY and Onion Collective CIC in Bootle.")
     assert "Hartlepool" in text
     assert not leaks(text, forbidden_patterns(store, FOCUS))
@@ -95,9 +95,10 @@ def test_anonymised_page_shows_no_other_place(db_env: Path, store: Store) -> Non
 
 
 def test_unknown_place_says_so_and_offers_the_list(db_env: Path) -> None:
-    """?place=nowhere explains the id is unknown and shows the place picker with all 20 places."""
+    """?place=nowhere explains no place has that id (the value shown as text) and shows the picker of 20 places."""
     app = open_page("pages/partnership.py", place="nowhere")
-    assert "no partnership with id “nowhere”" in app.warning[0].value
+    assert "no place has this id, name or alias" in app.warning[0].value
+    assert "place=nowhere" in [text.value for text in app.text]
     assert len(app.selectbox(key="partnership_place").options) == 20
 
 

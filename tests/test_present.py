@@ -1,76 +1,231 @@
-"""Presentation mode in AppTest: stepping, URL state, hide-then-reveal, anonymise; and the deck file."""
+"""Presentation mode: deck files, the deck list and errors, stepping, anonymising, projector style per chart."""
 
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pbsa_analytics import settings
-from pbsa_analytics.presentation.deck import DeckError, load_deck
+from pbsa_analytics.charts.pulse import guesses_chart, option_counts, word_counts
+from pbsa_analytics.charts.theme import PROJECTOR_STYLES, ProjectorTheme, projector_config
+from pbsa_analytics.palette import GssColour
+from pbsa_analytics.presentation.deck import DeckError, UnknownDeckError, list_decks, load_deck, parse_deck
 from pbsa_analytics.store import Store
+from pbsa_analytics.store.pulse import PulseStore
 from tests.test_pages import open_page, page_text
 from tests.test_partnership import forbidden_patterns, leaks
 
 DECKS = settings.REPO_ROOT / "data" / "decks"
 
 
-def test_default_deck_tells_the_story_with_findings() -> None:
-    """The shipped deck loads, every slide has a finding, and it includes a pulse and a hidden answer."""
-    deck = load_deck(decks_dir=DECKS, name="learning-event")
-    assert len(deck.slides) >= 5
-    assert all(slide.finding for slide in deck.slides)
-    assert any(slide.pulse for slide in deck.slides)
-    assert any(slide.question for slide in deck.slides)
+def _key() -> str:
+    return PulseStore(settings.store_dir()).presenter_secret
+
+
+def _specs(app) -> str:
+    return json.dumps([str(chart.proto) for chart in app.get("vega_lite_chart")])
+
+
+def test_shipped_decks_tell_a_story_with_findings() -> None:
+    """Both shipped decks load; every slide has a finding; together they use every slide type and question kind."""
+    decks = [load_deck(decks_dir=DECKS, name=s.name) for s in list_decks(decks_dir=DECKS)]
+    assert {d.name for d in decks} >= {"learning-event", "cohort-meeting"}
+    assert all(slide.finding for d in decks for slide in d.slides)
+    assert {slide.chart for d in decks for slide in d.slides} == {
+        "funnel", "typology_heatmap", "metric_by_place", "outcome_coverage", "cohort_typologies", "pulse_results",
+    }  # fmt: skip
+    assert {q.kind for d in decks for q in d.questions.values()} == {"single_choice", "scale", "word", "guess_number"}
+    assert load_deck(decks_dir=DECKS, name="cohort-meeting").anonymise is True
 
 
 @pytest.mark.parametrize("name", ["../secrets", "missing-deck", "UPPER"])
 def test_unknown_or_unsafe_deck_names_are_refused(name: str) -> None:
     """Deck names cannot reach outside data/decks/."""
-    with pytest.raises(DeckError, match="no deck"):
+    with pytest.raises(UnknownDeckError, match="no deck"):
         load_deck(decks_dir=DECKS, name=name)
 
 
-def test_next_button_steps_and_writes_the_slide_to_the_url(db_env: Path) -> None:
-    """Next moves from slide 1 to 2 and puts slide=2 in the URL; Back returns."""
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('title = "T"\n\n[[slides]]\nchart = "funnel"\nfinding = "F"\n\n[[slides]]\nchart = "pie"\nfinding = "G"\n', 7),
+        ('title = "T"\ntheme = "neon"\n[[slides]]\nchart = "funnel"\nfinding = "F"\n', 2),
+        ('title = "T"\n[[slides]]\nchart = "funnel"\n', 2),
+        ('title = "T"\n[[slides]]\nchart = "pulse_results"\npulse = "q"\nfinding = "F"\n', 2),
+        (
+            'title = "T"\n[[slides]]\nchart = "funnel"\nfinding = "F"\n[[questions]]\nid = "q"\nkind = "vote"\nprompt = "P"\n',
+            5,
+        ),
+        ('title = "T"\n[[slides]]\nchart = "funnel\nfinding = "F"\n', 3),
+    ],
+)
+def test_invalid_deck_message_names_the_line(text: str, line: int) -> None:
+    """Each kind of mistake in a deck file is reported with the line it is on."""
+    with pytest.raises(DeckError, match=rf"line {line}\b"):
+        parse_deck(text, name="t", file_name="t.toml")
+
+
+def test_deck_list_shows_broken_files_with_their_problem(tmp_path: Path) -> None:
+    """A broken deck is listed with its problem; good decks are listed by title."""
+    (tmp_path / "good.toml").write_text('title = "Good"\n[[slides]]\nchart = "funnel"\nfinding = "F"\n')
+    (tmp_path / "bad.toml").write_text('title = "Bad"\n[[slides]]\nchart = "pie"\nfinding = "F"\n')
+    listed = {s.name: s for s in list_decks(decks_dir=tmp_path)}
+    assert listed["good"].title == "Good"
+    assert not listed["good"].problem
+    assert "line 2" in listed["bad"].problem
+
+
+def test_present_without_deck_lists_the_decks(db_env: Path) -> None:
+    """/present alone shows the list of decks with links to each."""
     app = open_page("pages/present.py")
-    assert "slide **1 of" in page_text(app)
-    app.button(key="present_next").click().run()
-    assert app.query_params["slide"] == "2"
-    assert "slide **2 of" in page_text(app)
-    app.button(key="present_back").click().run()
-    assert app.query_params["slide"] == "1"
+    assert not app.exception
+    assert "Choose a deck" in "\n".join(t.value for t in app.text)
+    assert len(app.get("page_link")) == len(list_decks(decks_dir=DECKS))
+
+
+def test_unknown_deck_lists_the_available_decks(db_env: Path) -> None:
+    """A typo'd deck name says so and offers the available decks, with no exception."""
+    app = open_page("pages/present.py", deck="learning-evnt")
+    assert "no deck called 'learning-evnt'" in app.error[0].value
+    assert len(app.get("page_link")) >= 2
 
 
 def test_hidden_answer_shows_question_first_then_finding(db_env: Path) -> None:
-    """Slide 2 shows its question, and the next press reveals the finding without changing slide."""
-    app = open_page("pages/present.py", slide="2")
-    text = page_text(app)
-    assert "Which two kinds of social action" in text
-    assert "Every place planned advocacy" not in text
-    app.button(key="present_space").click().run()
-    assert app.query_params["reveal"] == "1"
-    assert app.query_params["slide"] == "2"
+    """Slide 2 shows its question and no chart; with reveal=1 the finding and chart appear."""
+    app = open_page("pages/present.py", deck="learning-event", slide="2")
+    assert "Which two kinds of social action" in page_text(app)
+    assert not app.get("vega_lite_chart")
+    app = open_page("pages/present.py", deck="learning-event", slide="2", reveal="1")
     assert "Every place planned advocacy" in page_text(app)
+    assert app.get("vega_lite_chart")
 
 
-def test_slide_in_url_is_restored_and_clamped(db_env: Path) -> None:
-    """?slide=4 opens slide 4; an out-of-range slide number lands on the last slide."""
-    assert "slide **4 of" in page_text(open_page("pages/present.py", slide="4"))
-    assert "slide **6 of 6" in page_text(open_page("pages/present.py", slide="99"))
+def test_slide_in_url_is_clamped(db_env: Path) -> None:
+    """An out-of-range slide number shows the last slide and writes it back to the URL."""
+    app = open_page("pages/present.py", deck="learning-event", slide="99", reveal="1")
+    assert "How confident the room feels" in page_text(app)
 
 
-def test_anonymised_deck_names_no_place(db_env: Path, store: Store) -> None:
-    """With anon=1 the place-level slides label places Partnership A, B, ... and name none."""
-    app = open_page("pages/present.py", slide="2", reveal="1", anon="1")
-    spec = json.dumps([str(chart.proto) for chart in app.get("vega_lite_chart")])
-    assert "Partnership A" in spec
+@pytest.mark.parametrize(("deck", "slide"), [("learning-event", "1"), ("learning-event", "2"), ("learning-event", "4"),
+                                             ("cohort-meeting", "2")])  # fmt: skip
+def test_anonymised_slides_carry_no_place_name_in_chart_data(db_env: Path, store: Store, deck: str, slide: str) -> None:
+    """With anon=1 (or an anonymised deck) no slide's chart data names a place; the funnel sends counts only."""
+    app = open_page("pages/present.py", deck=deck, slide=slide, reveal="1", anon="1")
+    spec = _specs(app)
+    assert spec != "[]"
     assert leaks(spec, forbidden_patterns(store, "")) == []
 
 
-def test_pulse_slide_shows_a_join_code(db_env: Path) -> None:
-    """The pulse slide opens its question and shows the join link with a 4-letter code."""
-    app = open_page("pages/present.py", slide="3")
-    assert "/pulse?code=" in page_text(app)
+def test_named_slide_does_carry_names_so_the_leak_check_can_fail(db_env: Path, store: Store) -> None:
+    """Control: without anonymising, the leak check finds place names in the heatmap slide's data."""
+    app = open_page("pages/present.py", deck="learning-event", slide="2", reveal="1")
+    assert leaks(_specs(app), forbidden_patterns(store, ""))
+
+
+def test_presenter_controls_need_the_presenter_secret(db_env: Path) -> None:
+    """Without the key the presenter view has no buttons; with it the key leaves the URL and controls appear."""
+    app = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3")
+    assert not app.button
+    assert "needs the presenter" in app.error[0].value
+    app = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3", key=_key())
+    assert "key" not in app.query_params
+    labels = {b.label for b in app.button}
+    assert {"Reveal results", "Close answers", "Clear answers", "← Back", "Reveal →"} <= labels
+
+
+def test_a_projected_window_without_the_key_cannot_open_or_reveal(db_env: Path, tmp_path: Path) -> None:
+    """A visitor on a pulse slide without the key sees that the question is not open, and nothing is created."""
+    pulses = PulseStore(settings.store_dir())
+    app = open_page("pages/present.py", deck="cohort-meeting", slide="5")
+    assert pulses.find_code(deck="cohort-meeting", question_id="build_next") is None
     assert not app.exception
+
+
+def test_present_page_leaves_other_pages_charts_in_the_normal_theme(db_env: Path) -> None:
+    """After a projector slide rendered in this process, a normal page's chart spec keeps the 16px theme."""
+    open_page("pages/present.py", deck="learning-event", slide="1")
+    app = open_page("pages/overview.py")
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert specs
+    assert all(spec["config"]["title"]["fontSize"] == 16 for spec in specs)
+    assert all(spec["config"]["axis"]["labelFontSize"] == 12 for spec in specs)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    high, low = sorted([_luminance(first), _luminance(second)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", list(ProjectorTheme))
+def test_projector_colours_are_gss_and_reach_contrast(theme: ProjectorTheme) -> None:
+    """Every data colour of a projector theme is a GSS colour with ≥4.5:1 against the background and under text."""
+    style = PROJECTOR_STYLES[theme]
+    data_colours = [style.bar, style.accent, style.secondary, *style.phases.values()]
+    assert all(isinstance(colour, GssColour) for colour in data_colours)
+    assert all(_contrast(str(c), style.background) >= 4.5 for c in data_colours)
+    assert all(_contrast(str(c), style.on_bar) >= 4.5 for c in [style.bar, *style.phases.values()])
+    assert _contrast(style.text, style.background) >= 4.5
+    config = projector_config(theme)
+    assert config["title"]["fontSize"] >= 40
+    assert config["axis"]["labelFontSize"] >= 20
+    assert config["background"] == style.background
+
+
+def test_scale_results_include_options_nobody_chose() -> None:
+    """Counts per option keep the options' order and show zeros."""
+    counts = option_counts(answers=pd.Series(["2", "2", "5"]), options=["1", "2", "3", "4", "5"])
+    assert counts.to_dict("list") == {"value": ["1", "2", "3", "4", "5"], "answers": [0, 2, 0, 0, 1]}
+
+
+def test_word_answers_are_counted_case_folded() -> None:
+    """Words are trimmed and case-folded, most given first."""
+    words = pd.Series(["Trust", "trust ", "people", "Time", "trust"])
+    counts = word_counts(answers=words)
+    expected = words.str.strip().str.lower().value_counts()
+    assert dict(zip(counts["value"], counts["answers"], strict=True)) == expected.to_dict()
+    assert counts["value"].iloc[0] == "trust"
+
+
+@pytest.mark.parametrize("deck_name", [s.name for s in list_decks(decks_dir=DECKS)])
+def test_every_shipped_deck_runs_through_every_slide_and_reveal(db_env: Path, deck_name: str) -> None:
+    """Each slide of each shipped deck, before and after its reveal, renders with no exception or error."""
+    deck = load_deck(decks_dir=DECKS, name=deck_name)
+    for number, slide in enumerate(deck.slides, start=1):
+        for step in range(slide.steps):
+            app = open_page("pages/present.py", deck=deck_name, slide=str(number), reveal=str(step), key=_key())
+            where = f"{deck_name} slide {number} step {step}"
+            assert not app.exception, where
+            assert not app.error, where
+            assert app.title, where
+
+
+def test_pulse_code_from_the_url_is_never_rendered_as_markdown(db_env: Path) -> None:
+    """A code carrying a Markdown image is refused as text, and no element renders it as Markdown."""
+    app = open_page("pages/pulse.py", code="![X](http://evil.example/p.png)")
+    assert "evil.example" not in " ".join(str(m.value) for m in app.markdown)
+    assert "evil.example" not in " ".join(str(e.value) for e in app.error)
+    assert app.error
+
+
+def test_revealed_guess_chart_labels_the_real_figure_and_the_rooms_median() -> None:
+    """The guess chart carries the real figure's label, the room's median and its interquartile band as data."""
+    guesses = [120.0, 500.0, 800.0, 950.0, 3000.0]
+    spec = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=780.0, width=1200, height=600).to_dict()
+    rows = [row for data in spec["datasets"].values() for row in data]
+    labels = {row["label"] for row in rows if "label" in row}
+    assert "Real figure: 780" in labels
+    assert f"Room's median: {statistics.median(guesses):,.0f}" in labels
+    band = next(row for row in rows if "q1" in row)
+    assert band["q1"] == pd.Series(guesses).quantile(0.25)
+    assert band["q3"] == pd.Series(guesses).quantile(0.75)
+    assert spec["height"] == 600

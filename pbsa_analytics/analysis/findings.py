@@ -27,16 +27,22 @@ def typology_finding(matrix: pd.DataFrame, *, phase: int) -> str:
 
 
 def change_finding(change: pd.DataFrame, *, from_phase: int, to_phase: int) -> str:
-    """How many typology marks were kept, added and dropped between two phases."""
+    """How many typology marks were kept, added and dropped between two phases, counting only places
+    the sources describe in both; places with no data in one phase are named, not counted as dropped."""
     if change.empty:
         return f"No place took part in both Phase {from_phase} and Phase {to_phase}"
-    counts = change["change"].value_counts()
-    places = change["place_id"].nunique()
-    return (
-        f"Across {places} places from Phase {from_phase} to Phase {to_phase}: "
+    no_data = change["change"] == "no data"
+    known = change[~no_data]
+    counts = known["change"].value_counts()
+    finding = (
+        f"Across {known['place_id'].nunique()} places from Phase {from_phase} to Phase {to_phase}: "
         f"{counts.get('kept', 0)} typologies kept, {counts.get('added', 0)} added, "
         f"{counts.get('dropped', 0)} dropped"
     )
+    missing = sorted(change.loc[no_data, "place_name"].unique())
+    if missing:
+        finding += f"; no data for {_join(missing)} in one phase, so not counted"
+    return finding
 
 
 def outcome_finding(coverage: pd.DataFrame) -> str:

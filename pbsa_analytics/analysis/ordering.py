@@ -26,9 +26,11 @@ PLACE_ORDER_LABELS = {
 
 def profile_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     """Place x typology 0/1 table from long rows with place_id, typology_id and marked."""
+    marked = matrix["marked"].fillna(False).astype(bool)
     return (
-        matrix.pivot_table(index="place_id", columns="typology_id", values="marked", aggfunc="max")
-        .fillna(False)
+        marked.groupby([matrix["place_id"], matrix["typology_id"]])
+        .max()
+        .unstack(fill_value=False)
         .astype(int)
         .sort_index()
     )

@@ -12,36 +12,68 @@ THIS_PLACE = "This partnership"
 OTHERS = "Other partnerships"
 
 
+STRIP_HEIGHT = 70
+STRIP_MARGIN = 6
+
+
+def power_of_ten_ticks(largest: float) -> list[int]:
+    """0 then 10, 100, ... up to the first power of ten at or above the largest value: even steps on a log axis."""
+    ticks, step = [0], 10
+    while True:
+        ticks.append(step)
+        if step >= largest:
+            return ticks
+        step *= 10
+
+
 def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str, title: str) -> alt.LayerChart:
-    """Dots of every reporting place for one metric, this place highlighted, the cohort median a rule."""
+    """Dots of every reporting place for one metric, this place highlighted, the cohort median a dashed rule
+    across the strip. The axis is logarithmic with a tick at each power of ten, so steps read evenly."""
     reported = values.dropna(subset=["value"]).assign(
         who=lambda df: [THIS_PLACE if place == focus_place_id else OTHERS for place in df["place_id"]]
     )
+    ticks = power_of_ten_ticks(float(reported["value"].max()) if not reported.empty else 10)
+    x_scale = alt.Scale(type="symlog", domain=[0, ticks[-1]], nice=False)
     dots = (
         alt.Chart(reported)
-        .mark_circle(size=140, opacity=0.9)
+        .mark_circle(opacity=0.9)
         .encode(
             x=alt.X(
-                "value:Q", title=metric_label, scale=alt.Scale(type="symlog"), axis=alt.Axis(format=",d", tickCount=5)
+                "value:Q",
+                title=f"{metric_label} (log scale: each step is ×10)",
+                scale=x_scale,
+                axis=alt.Axis(values=ticks, format=",d", grid=True),
             ),
+            y=alt.value(STRIP_HEIGHT / 2),
             color=alt.Color(
                 "who:N",
                 scale=alt.Scale(domain=[THIS_PLACE, OTHERS], range=[str(GssColour.ORANGE), str(GssColour.MID_BLUE)]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             size=alt.condition(alt.datum.who == THIS_PLACE, alt.value(320), alt.value(120)),
-            tooltip=[alt.Tooltip("place_name:N", title="Partnership"), alt.Tooltip("value:Q", format=",d")],
+            tooltip=[
+                alt.Tooltip("place_name:N", title="Place"),
+                alt.Tooltip("value:Q", title=metric_label, format=",d"),
+            ],
         )
     )
     median = (
         alt.Chart(reported)
-        .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3])
+        .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3], strokeWidth=2)
         .encode(
-            x="median(value):Q",
+            x=alt.X("median(value):Q", scale=x_scale),
+            # An explicit span: a rule with no y channel can collapse to zero height in a layered strip.
+            y=alt.value(STRIP_MARGIN),
+            y2=alt.value(STRIP_HEIGHT - STRIP_MARGIN),
             tooltip=[alt.Tooltip("median(value):Q", title="Cohort median", format=",.0f")],
         )
     )
-    return (median + dots).properties(title=wrapped_title(title, width=60), height=70)
+    # fit-x: a host that fits the whole chart (title, axis, legend) into `height` would leave no room to plot.
+    return (dots + median).properties(
+        title=wrapped_title(title, width=60),
+        height=STRIP_HEIGHT,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )
 
 
 def typology_contrast_chart(*, contrast: pd.DataFrame, title: str) -> alt.Chart:
@@ -96,4 +128,8 @@ def profile_sheet(*, heading: str, lines: list[str], charts: list[alt.TopLevelMi
         .encode(y=alt.Y("row:O", axis=None), text="line:N")
         .properties(width=520, height=18 * max(len(lines), 1))
     )
-    return alt.vconcat(text, *charts, title=wrapped_title(heading, width=60), spacing=24)
+    # Concatenated charts may not carry their own autosize (the strips do, for the page); the sheet sizes them.
+    parts = [chart.copy(deep=False) for chart in charts]
+    for part in parts:
+        part.autosize = alt.Undefined
+    return alt.vconcat(text, *parts, title=wrapped_title(heading, width=60), spacing=24)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
+from enum import StrEnum
 
 import altair as alt
 
 from pbsa_analytics.palette import CATEGORICAL, SEQUENTIAL, GssColour
 
-__all__ = ["CATEGORICAL", "SEQUENTIAL", "GssColour", "pbsa_present_theme", "pbsa_theme"]
+__all__ = ["CATEGORICAL", "SEQUENTIAL", "GssColour", "ProjectorStyle", "pbsa_theme", "projector_style"]
 
 THEME_NAME = "pbsa"
-PRESENT_THEME_NAME = "pbsa_present"
 
 
 def wrapped_title(text: str, *, width: int = 80) -> alt.TitleParams:
@@ -51,7 +52,77 @@ def pbsa_theme() -> alt.theme.ThemeConfig:
     return _config(title_size=16, label_size=12)
 
 
-@alt.theme.register(PRESENT_THEME_NAME, enable=False)
-def pbsa_present_theme() -> alt.theme.ThemeConfig:
-    """High-contrast, large-type variant for projectors."""
-    return _config(title_size=40, label_size=22)
+class ProjectorTheme(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclass(frozen=True)
+class ProjectorStyle:
+    """Colours for one projector theme: GSS colours chosen to reach 4.5:1 against its background."""
+
+    background: str
+    text: str
+    grid: str
+    empty: str  # cells with nothing in them (heatmap), not a data colour
+    bar: GssColour
+    accent: GssColour  # the real figure, the focus
+    secondary: GssColour  # the room's median and spread
+    on_bar: str  # text drawn inside a bar
+    phases: dict[int, GssColour]
+
+
+PROJECTOR_STYLES = {
+    ProjectorTheme.LIGHT: ProjectorStyle(
+        background="#FFFFFF",
+        text="#0B0C0C",
+        grid="#D8D8D8",
+        empty="#EEEEEE",
+        bar=GssColour.DARK_BLUE,
+        accent=GssColour.DARK_PINK,
+        secondary=GssColour.MID_BLUE,
+        on_bar="#FFFFFF",
+        phases={1: GssColour.DARK_PINK, 2: GssColour.MID_BLUE, 3: GssColour.DARK_BLUE},
+    ),
+    ProjectorTheme.DARK: ProjectorStyle(
+        background="#0B0C0C",
+        text="#FFFFFF",
+        grid="#3A3B3B",
+        empty="#262727",
+        bar=GssColour.LIGHT_BLUE,
+        accent=GssColour.ORANGE,
+        secondary=GssColour.TURQUOISE,
+        on_bar="#0B0C0C",
+        phases={1: GssColour.ORANGE, 2: GssColour.TURQUOISE, 3: GssColour.LIGHT_BLUE},
+    ),
+}
+PROJECTOR_TITLE_PX = 40
+PROJECTOR_LABEL_PX = 22
+
+
+def projector_config(theme: ProjectorTheme) -> dict:
+    """Large type and the theme's colours as a Vega-Lite config for one chart."""
+    style = PROJECTOR_STYLES[theme]
+    config = _config(title_size=PROJECTOR_TITLE_PX, label_size=PROJECTOR_LABEL_PX)["config"]
+    config["background"] = style.background
+    config["title"] |= {"color": style.text}
+    config["axis"] |= {
+        "labelColor": style.text,
+        "titleColor": style.text,
+        "gridColor": style.grid,
+        "domainColor": style.text,
+        "tickColor": style.text,
+        "labelLimit": 0,  # never truncate a label on a slide
+    }
+    config["legend"] |= {"labelColor": style.text, "titleColor": style.text, "labelLimit": 0}
+    config["text"] = {"fontSize": PROJECTOR_LABEL_PX + 2, "color": style.text}
+    config["range"] = {"category": [str(c) for c in style.phases.values()]}
+    config["bar"] = {"color": str(style.bar)}
+    return config
+
+
+def projector_style(chart: alt.TopLevelMixin, *, theme: ProjectorTheme) -> alt.TopLevelMixin:
+    """A copy of the chart carrying the projector look in its own spec; no process-wide theme is touched."""
+    styled = chart.copy(deep=False)
+    styled.config = alt.Config.from_dict(projector_config(theme))
+    return styled

@@ -7,6 +7,8 @@ import io
 import altair as alt
 import pandas as pd
 
+from pbsa_analytics.exports.notes import NOTES_SHEET, ExportNotes, notes_frame
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,11 +34,16 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "data") -> bytes:
-    """One-sheet XLSX workbook, formulas neutralised."""
+def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "data", notes: ExportNotes | None = None) -> bytes:
+    """XLSX workbook of the table, plus a 'Sources and notes' sheet when notes are given; formulas neutralised."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=sheet_name[:31])
+        if notes is not None:
+            sheet = neutralise_formulas(notes_frame(notes, data=frame))
+            sheet.to_excel(writer, index=False, sheet_name=NOTES_SHEET)
+            writer.sheets[NOTES_SHEET].column_dimensions["A"].width = 18
+            writer.sheets[NOTES_SHEET].column_dimensions["B"].width = 120
     return buffer.getvalue()
 
 

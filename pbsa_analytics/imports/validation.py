@@ -18,9 +18,11 @@ TOTAL_LABELS = {"total", "totals", "grand total"}
 KEY = ["place_id", "period_start", "period_end", "metric"]
 SOURCE_PREFIX = "monitoring return"
 DATE_HINT = "use YYYY-MM-DD, DD/MM/YYYY or a month such as Nov 2021"
+# Far above any real count, far below the store's 64-bit integers: bigger numbers are typing slips.
+MAX_VALUE = 10**12
 
 # Columns our own export adds for readers; an exported file can be imported again as it is.
-INFORMATIONAL = {"place name", "phase", "period basis", "metric label", "source", "import id"}
+INFORMATIONAL = {"place name", "phase", "period basis", "metric label", "source", "citation", "import id"}
 
 HEADER_SYNONYMS = {
     "place": {"place", "place id", "place name", "partnership", "partnership name", "area", "location"},
@@ -178,10 +180,11 @@ def _parse_value(text: str) -> tuple[int | None, str, str | None]:
     if cleaned.lower() in MISSING_MARKS:
         return None, mark_text, None
     digits = cleaned.replace(",", "").replace(" ", "")
-    if re.fullmatch(r"\d+", digits) and (("," not in cleaned) or re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned)):
-        return int(digits), mark_text, None
-    if re.fullmatch(r"\d+\.0+", digits):
-        return int(float(digits)), mark_text, None
+    whole = re.fullmatch(r"(\d+)(?:\.0+)?", digits)
+    if whole and (("," not in cleaned) or re.fullmatch(r"\d{1,3}(,\d{3})+(\.0+)?", cleaned)):
+        if len(whole.group(1)) > len(str(MAX_VALUE)) or int(whole.group(1)) > MAX_VALUE:
+            return None, mark_text, f"{cleaned[:30]!r} is larger than {MAX_VALUE:,}; check the figure"
+        return int(whole.group(1)), mark_text, None
     return None, mark_text, f"'{text}' is not a whole number of 0 or more (use '-' or leave blank if missing)"
 
 

@@ -10,10 +10,19 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 
+from pbsa_analytics.maps.labels import Label, Placement, place_labels
 from pbsa_analytics.palette import PHASE_COLOURS
 
 PLACES_LAYER_ID = "places"
 OUTLINE_LAYER_ID = "uk-outline"
+LABELS_LAYER_ID = "place-labels"
+LEADERS_LAYER_ID = "label-leaders"
+SELECTED_LAYER_ID = "selected-place"
+OPENING_ZOOM = 4.9
+TEXT_RGB = [11, 12, 12, 255]
+LABEL_SIZE_PX = 13
+# Quoted: pydeck turns a bare string property into an expression to evaluate.
+LABEL_FONT = "'Arial, Helvetica, sans-serif'"
 MISSING_COLOUR = [255, 255, 255, 255]
 BASE_RADIUS_M = 9000
 MAX_EXTRA_RADIUS_M = 30000
@@ -63,8 +72,96 @@ def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
     return records
 
 
-def places_deck(*, points: pd.DataFrame, outline: dict, sized_by_metric: bool, metric_label: str = "") -> pdk.Deck:
-    """Deck of place points over the UK outline; points are pickable by layer id "places"."""
+def map_labels(points: pd.DataFrame) -> list[Label]:
+    """Where each place's name goes at the opening zoom: beside its dot, on a leader line, or listed."""
+    rows = points[["place_id", "place_name", "longitude", "latitude"]].itertuples(index=False, name=None)
+    return place_labels(points=[(pid, name, float(lon), float(lat)) for pid, name, lon, lat in rows], zoom=OPENING_ZOOM)
+
+
+def _label_layers(labels: list[Label], points: pd.DataFrame) -> list[pdk.Layer]:
+    drawn = [label for label in labels if label.placement is not Placement.LISTED]
+    dots = points.set_index("place_id")[["longitude", "latitude"]]
+    leaders = [
+        {"from": [float(dots.loc[label.place_id, "longitude"]), float(dots.loc[label.place_id, "latitude"])],
+         "to": list(label.anchor_lonlat)}
+        for label in drawn
+        if label.placement is Placement.LEADER
+    ]  # fmt: skip
+    text = [
+        {"text": label.text, "position": list(label.anchor_lonlat), "offset": list(label.offset_px),
+         "anchor": label.text_anchor}
+        for label in drawn
+    ]  # fmt: skip
+    return [
+        pdk.Layer(
+            "LineLayer",
+            id=LEADERS_LAYER_ID,
+            data=leaders,
+            get_source_position="from",
+            get_target_position="to",
+            get_color=[80, 90, 95, 255],
+            get_width=1,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id=LABELS_LAYER_ID,
+            data=text,
+            get_position="position",
+            get_text="text",
+            get_pixel_offset="offset",
+            get_text_anchor="anchor",
+            get_alignment_baseline="'center'",
+            get_size=LABEL_SIZE_PX,
+            # Clamp to pixels: some WebGL back ends otherwise draw the glyphs a few pixels high.
+            size_min_pixels=LABEL_SIZE_PX,
+            size_max_pixels=LABEL_SIZE_PX,
+            get_color=TEXT_RGB,
+            font_family=LABEL_FONT,
+            font_weight=600,
+            background=True,
+            get_background_color=[255, 255, 255, 215],
+            background_padding=[2, 1],
+            pickable=False,
+        ),
+    ]
+
+
+def _selected_layer(points: pd.DataFrame, selected_place_id: str | None) -> list[pdk.Layer]:
+    chosen = points[points["place_id"] == selected_place_id]
+    if chosen.empty:
+        return []
+    row = chosen.iloc[0]
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            id=SELECTED_LAYER_ID,
+            data=[{"position": [float(row["longitude"]), float(row["latitude"])]}],
+            get_position="position",
+            get_radius=BASE_RADIUS_M * 2.6,
+            radius_min_pixels=14,
+            filled=False,
+            stroked=True,
+            get_line_color=TEXT_RGB,
+            line_width_min_pixels=3,
+            pickable=False,
+        )
+    ]
+
+
+def places_deck(
+    *,
+    points: pd.DataFrame,
+    outline: dict,
+    sized_by_metric: bool,
+    metric_label: str = "",
+    labels: list[Label] | None = None,
+    selected_place_id: str | None = None,
+) -> pdk.Deck:
+    """Deck of place points over the UK outline; points are pickable by layer id "places".
+
+    With labels, names are drawn beside dots or on leader lines; a selected place gets a dark ring.
+    """
     outline_layer = pdk.Layer(
         "GeoJsonLayer",
         id=OUTLINE_LAYER_ID,
@@ -92,8 +189,14 @@ def places_deck(*, points: pd.DataFrame, outline: dict, sized_by_metric: bool, m
     )
     value_line = f"\n{metric_label}: {{value_text}}" if sized_by_metric else ""
     return pdk.Deck(
-        layers=[outline_layer, points_layer],
-        initial_view_state=pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=4.9, min_zoom=4, max_zoom=10),
+        layers=[
+            outline_layer,
+            *(_label_layers(labels, points)[:1] if labels else []),
+            points_layer,
+            *_selected_layer(points, selected_place_id),
+            *(_label_layers(labels, points)[1:] if labels else []),
+        ],
+        initial_view_state=pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=OPENING_ZOOM, min_zoom=4, max_zoom=10),
         # No provider and the default style sentinel: Streamlit then draws no basemap and fetches nothing.
         map_provider=None,
         # Text tooltips: data is never interpreted as HTML.

@@ -1,4 +1,7 @@
-"""Read a deck file: ordered slides (chart builder, parameters, finding) and the pulse questions they use."""
+"""Read a deck file: ordered slides (chart builder, parameters, finding) and the pulse questions they use.
+
+The schema (every key, every slide type) is documented in data/decks/README.md; errors name the file and line.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,27 @@ from pathlib import Path
 from pbsa_analytics.errors import PbsaError
 
 QUESTION_KINDS = {"single_choice", "scale", "word", "guess_number"}
+# Slide charts a deck may name; ui/slides.py builds each one from the store.
+SLIDE_CHARTS = {
+    "funnel",
+    "typology_heatmap",
+    "metric_by_place",
+    "outcome_coverage",
+    "cohort_typologies",
+    "pulse_results",
+}
+THEMES = {"light", "dark"}
 DECK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+MAX_DECK_BYTES = 200_000
+DEFAULT_SCALE = ("1", "2", "3", "4", "5")
 
 
 class DeckError(PbsaError):
     """A deck file is missing or malformed."""
+
+
+class UnknownDeckError(DeckError):
+    """No deck of that name exists (or the name is not a deck name at all)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,12 @@ class Slide:
     question: str | None = None
     pulse: str | None = None
     source: str = ""
+    notes: str = ""
+
+    @property
+    def steps(self) -> int:
+        """Presses needed on this slide before the next one: a hidden answer or pulse result adds one."""
+        return 2 if self.question or self.pulse else 1
 
 
 @dataclass(frozen=True)
@@ -42,41 +67,134 @@ class Deck:
     title: str
     slides: tuple[Slide, ...]
     questions: dict[str, Question]
+    theme: str = "light"
+    anonymise: bool = False
+
+    @property
+    def has_pulse(self) -> bool:
+        return any(slide.pulse for slide in self.slides)
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    """One entry of the deck list: a loadable deck, or a broken file with its error."""
+
+    name: str
+    title: str
+    problem: str = ""
+
+
+def _line_of(text: str, table: str, index: int) -> int:
+    """Line number of the index-th (0-based) [[table]] header, so an error can point at it."""
+    headers = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == f"[[{table}]]"]
+    return headers[index] if index < len(headers) else 1
+
+
+def _text(item: dict, key: str, where: str, *, required: bool = True) -> str:
+    value = item.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise DeckError(f"{where}: '{key}' must be {'non-empty ' if required else ''}text")
+    return value
+
+
+def _question(item: dict, where: str) -> Question:
+    kind = item.get("kind")
+    if kind not in QUESTION_KINDS:
+        raise DeckError(f"{where}: question has unknown kind {kind!r} (one of {', '.join(sorted(QUESTION_KINDS))})")
+    options = item.get("options", list(DEFAULT_SCALE) if kind == "scale" else [])
+    if not isinstance(options, list) or not all(isinstance(o, str) and o for o in options):
+        raise DeckError(f"{where}: 'options' must be a list of text")
+    if kind == "single_choice" and not 2 <= len(options) <= 8:
+        raise DeckError(f"{where}: a single_choice question needs 2 to 8 options")
+    answer = item.get("answer", {})
+    if not isinstance(answer, dict):
+        raise DeckError(f"{where}: 'answer' must be a table")
+    return Question(_text(item, "id", where), kind, _text(item, "prompt", where), tuple(options), answer)
+
+
+def _slide(item: dict, where: str, questions: dict[str, Question]) -> Slide:
+    chart = item.get("chart")
+    if chart not in SLIDE_CHARTS:
+        raise DeckError(f"{where}: slide has unknown chart {chart!r} (one of {', '.join(sorted(SLIDE_CHARTS))})")
+    pulse = item.get("pulse")
+    if (chart == "pulse_results") != bool(pulse):
+        raise DeckError(f"{where}: a pulse slide has chart = \"pulse_results\" and names its question in 'pulse'")
+    if pulse and pulse not in questions:
+        raise DeckError(f"{where}: slide uses undefined question {pulse!r}")
+    params = item.get("params", {})
+    if not isinstance(params, dict):
+        raise DeckError(f"{where}: 'params' must be a table")
+    return Slide(
+        chart=chart,
+        finding=_text(item, "finding", where),
+        params=params,
+        question=_text(item, "question", where, required=False) or None,
+        pulse=pulse,
+        source=_text(item, "source", where, required=False),
+        notes=_text(item, "notes", where, required=False),
+    )
+
+
+def parse_deck(text: str, *, name: str, file_name: str) -> Deck:
+    """A deck from TOML text; every problem is a DeckError naming the file and line."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DeckError(f"{file_name}: {error}") from error
+    theme = raw.get("theme", "light")
+    if theme not in THEMES:
+        raise DeckError(f"{file_name}, line {_line_of_key(text, 'theme')}: theme must be 'light' or 'dark'")
+    if not isinstance(raw.get("anonymise", False), bool):
+        raise DeckError(f"{file_name}, line {_line_of_key(text, 'anonymise')}: anonymise must be true or false")
+    questions: dict[str, Question] = {}
+    for index, item in enumerate(raw.get("questions", [])):
+        question = _question(item, f"{file_name}, line {_line_of(text, 'questions', index)}")
+        questions[question.id] = question
+    slides = [
+        _slide(item, f"{file_name}, line {_line_of(text, 'slides', index)} (slide {index + 1})", questions)
+        for index, item in enumerate(raw.get("slides", []))
+    ]
+    if not slides:
+        raise DeckError(f"{file_name}, line 1: the deck has no [[slides]]")
+    return Deck(
+        name=name,
+        title=_text(raw, "title", f"{file_name}, line {_line_of_key(text, 'title')}"),
+        slides=tuple(slides),
+        questions=questions,
+        theme=theme,
+        anonymise=raw.get("anonymise", False),
+    )
+
+
+def _line_of_key(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.split("=", 1)[0].strip() == key:
+            return number
+    return 1
 
 
 def load_deck(*, decks_dir: Path, name: str) -> Deck:
-    """Parse data/decks/<name>.toml; every pulse slide must name a defined question."""
+    """Parse data/decks/<name>.toml; the name cannot reach outside the folder."""
     if not DECK_NAME.fullmatch(name):
-        raise DeckError(f"no deck called {name!r}")
+        raise UnknownDeckError(f"no deck called {name!r}")
     path = decks_dir / f"{name}.toml"
     if not path.is_file():
-        raise DeckError(f"no deck called {name!r}")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise DeckError(f"{path.name}: {error}") from error
-    questions = {}
-    for item in raw.get("questions", []):
-        if item.get("kind") not in QUESTION_KINDS:
-            raise DeckError(f"{path.name}: question {item.get('id')!r} has unknown kind {item.get('kind')!r}")
-        options = tuple(item.get("options", ["1", "2", "3", "4", "5"] if item["kind"] == "scale" else []))
-        questions[item["id"]] = Question(item["id"], item["kind"], item["prompt"], options, item.get("answer", {}))
-    slides = []
-    for number, item in enumerate(raw.get("slides", []), start=1):
-        if "chart" not in item or "finding" not in item:
-            raise DeckError(f"{path.name}: slide {number} needs a chart and a finding")
-        if item.get("pulse") and item["pulse"] not in questions:
-            raise DeckError(f"{path.name}: slide {number} uses undefined question {item['pulse']!r}")
-        slides.append(
-            Slide(
-                item["chart"],
-                item["finding"],
-                item.get("params", {}),
-                item.get("question"),
-                item.get("pulse"),
-                item.get("source", ""),
-            )
-        )
-    if not slides:
-        raise DeckError(f"{path.name}: no slides")
-    return Deck(name=name, title=raw.get("title", name), slides=tuple(slides), questions=questions)
+        raise UnknownDeckError(f"no deck called {name!r}")
+    if path.stat().st_size > MAX_DECK_BYTES:
+        raise DeckError(f"{path.name}: larger than {MAX_DECK_BYTES:,} bytes")
+    return parse_deck(path.read_text(encoding="utf-8"), name=name, file_name=path.name)
+
+
+def list_decks(*, decks_dir: Path) -> list[DeckSummary]:
+    """Every deck file in the folder by name, with its title or the problem that stops it loading."""
+    summaries = []
+    for path in sorted(decks_dir.glob("*.toml")):
+        if not DECK_NAME.fullmatch(path.stem):
+            continue
+        try:
+            deck = load_deck(decks_dir=decks_dir, name=path.stem)
+        except DeckError as error:
+            summaries.append(DeckSummary(path.stem, path.stem, problem=str(error)))
+        else:
+            summaries.append(DeckSummary(deck.name, deck.title))
+    return summaries

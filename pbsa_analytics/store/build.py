@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import duckdb
 
 from pbsa_analytics.errors import BuildError
+from pbsa_analytics.store.faults import checkpoint
 from pbsa_analytics.store.imports import write_empty_parquet
+from pbsa_analytics.store.search_index import build_search_index
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ RAW_SOURCES: tuple[RawSource, ...] = (
     RawSource("raw_enablers", "enablers.csv"),
     RawSource("raw_evidence", "evidence/*.csv", keeps_file_name=True),
     RawSource("raw_conditions", "conditions.csv"),
+    RawSource("raw_sources", "sources.csv"),
+    RawSource("raw_caveats", "caveats.csv"),
 )
 
 VIEWS: tuple[str, ...] = (
@@ -59,6 +64,8 @@ VIEWS: tuple[str, ...] = (
     "enablers",
     "conditions",
     "cohort_places",
+    "sources",
+    "caveats",
 )
 
 _LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"
@@ -85,22 +92,30 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
     """Build every raw table and view into a fresh file, then swap it in place of db_path.
 
     Readers holding the old file keep a consistent snapshot; a failed build leaves the old file untouched.
+    The temporary file's name is unique per call, so builds running at once in threads or processes never
+    share it: each makes a complete store and the last rename wins.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
-    tmp_path.unlink(missing_ok=True)
+    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.building")
     try:
+        checkpoint("build.started")
         with duckdb.connect(str(tmp_path)) as con, tempfile.TemporaryDirectory() as scratch:
             con.execute(_sql_file("schema.sql"))
             for source in RAW_SOURCES:
                 _load(con, source=source, data_dir=data_dir)
+            checkpoint("build.loaded")
             # Views over import files bind at creation, so give them an empty file of the right shape.
             placeholder = Path(scratch) / "empty.parquet"
             write_empty_parquet(placeholder)
             con.execute("set variable pbsa_import_files = ?", [[str(placeholder)]])
             con.execute(_sql_file("views.sql"))
+            build_search_index(con)
             con.execute("checkpoint")
+        checkpoint("build.checkpointed")
         os.replace(tmp_path, db_path)
+        checkpoint("build.renamed")
+    except duckdb.Error as error:
+        raise BuildError(f"the store could not be written: {str(error).splitlines()[0]}") from error
     finally:
         tmp_path.unlink(missing_ok=True)
         Path(f"{tmp_path}.wal").unlink(missing_ok=True)

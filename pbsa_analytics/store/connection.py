@@ -10,39 +10,81 @@ import duckdb
 import pandas as pd
 
 from pbsa_analytics import settings
-from pbsa_analytics.errors import QueryError, ReadOnlyError, StoreConfigError, StoreMissingError
+from pbsa_analytics.errors import (
+    QueryError,
+    ReadOnlyError,
+    StoreConfigError,
+    StoreCorruptError,
+    StoreMissingError,
+)
 from pbsa_analytics.store.imports import ImportStore
 
 Params = Sequence[object] | Mapping[str, object] | None
 
 
+def _file_id(path: Path) -> tuple[int, int, int]:
+    """Identity of one build of the file: `build` swaps in a new inode."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
 class Store:
-    """A read-only DuckDB connection that many threads and processes can share."""
+    """A read-only DuckDB connection that many threads share; it follows the file when `build` replaces it.
+
+    DuckDB keeps one database instance per path in a process, so a rebuilt file is only seen once every
+    connection to the old one is closed. Each query therefore checks the file's identity first; when it
+    changed, the store waits for queries in flight, closes its connection and opens the new file.
+    """
 
     def __init__(self, *, db_path: Path, store_dir: Path) -> None:
         if not db_path.exists():
             raise StoreMissingError(f"{db_path} does not exist: run `python -m pbsa_analytics build` first")
         self.db_path = db_path
+        self.store_dir = store_dir
         self.imports = ImportStore(store_dir)
-        self._con = duckdb.connect(str(db_path), read_only=True)
-        self._lock_down(store_dir)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._in_flight = 0
         self._files: tuple[str, list[str]] = ("", [])
+        self._con, self._opened = self._connect()
 
-    def _lock_down(self, store_dir: Path) -> None:
+    def _connect(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int]]:
+        try:
+            opened = _file_id(self.db_path)
+            con = duckdb.connect(str(self.db_path), read_only=True)
+        except FileNotFoundError as error:
+            raise StoreMissingError(f"{self.db_path} does not exist: run `python -m pbsa_analytics build`") from error
+        except duckdb.Error as error:
+            first = str(error).splitlines()[0][:160]
+            raise StoreCorruptError(
+                f"{self.db_path} cannot be opened ({first}); rebuild it with `python -m pbsa_analytics build`"
+            ) from error
+        self._lock_down(con)
+        return con, opened
+
+    def _lock_down(self, con: duckdb.DuckDBPyConnection) -> None:
         """Let queries read the store and its import files only, never other files or the network.
 
         DuckDB shares one instance per file within a process and these settings cannot be changed once
         external access is off, so a second Store on the same file must use the same imports folder.
         """
-        allowed = str(store_dir.resolve()) + "/"
-        if self._con.execute("select current_setting('enable_external_access')").fetchone()[0]:
-            self._con.execute("set allowed_directories = ?", [[allowed]])
-            self._con.execute("set enable_external_access = false")
+        allowed = str(self.store_dir.resolve()) + "/"
+        if con.execute("select current_setting('enable_external_access')").fetchone()[0]:
+            con.execute("set allowed_directories = ?", [[allowed]])
+            con.execute("set enable_external_access = false")
             return
-        current = self._con.execute("select current_setting('allowed_directories')").fetchone()[0]
+        current = con.execute("select current_setting('allowed_directories')").fetchone()[0]
         if allowed not in current:
             raise StoreConfigError(f"{self.db_path} is already open in this process with another imports folder")
+
+    def _follow_rebuild(self) -> None:
+        """Called holding the lock with no query in flight: reopen if `build` swapped the file."""
+        try:
+            current = _file_id(self.db_path)
+        except FileNotFoundError:
+            return  # keep serving the open snapshot; a build is about to put a file back
+        if current != self._opened:
+            self._con.close()
+            self._con, self._opened = self._connect()
 
     def _import_files(self) -> list[str]:
         version = self.imports.version()
@@ -52,11 +94,18 @@ class Store:
 
     def version(self) -> str:
         """Changes when the built store or the committed imports change."""
-        return f"{self.db_path.stat().st_mtime_ns}-{self.imports.version()}"
+        try:
+            build = "-".join(str(part) for part in _file_id(self.db_path))
+        except FileNotFoundError:
+            build = "missing"
+        return f"{build}-{self.imports.version()}"
 
     def execute(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Run one statement with bound parameters and return its rows as a DataFrame."""
         with self._lock:
+            if self._in_flight == 0:
+                self._follow_rebuild()
+            self._in_flight += 1
             cursor = self._con.cursor()
             files = self._import_files()
         try:
@@ -66,6 +115,9 @@ class Store:
             raise QueryError(str(error).splitlines()[0]) from error
         finally:
             cursor.close()
+            with self._lock:
+                self._in_flight -= 1
+                self._lock.notify_all()
 
     def execute_read(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Run user-supplied SQL only if it is a single SELECT; anything else is refused."""
@@ -78,7 +130,10 @@ class Store:
         return self.execute(sql, params)
 
     def close(self) -> None:
-        self._con.close()
+        """Close the connection once the queries in flight have finished."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._in_flight == 0)
+            self._con.close()
 
 
 def open_store(*, db_path: Path, store_dir: Path | None = None) -> Store:

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from pbsa_analytics import queries, settings
+from pbsa_analytics import settings
+from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.services import monitoring
+from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store, build_store, open_store
+from pbsa_analytics.ui.auth import current_principal
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db_path: str, store_dir: str, _modified_ns: int) -> Store:
-    return open_store(db_path=settings.db_path(), store_dir=settings.store_dir())
+def _store(db_path: str, store_dir: str) -> Store:
+    # One Store per file: it reopens itself when `build` swaps the file (see Store), and query results
+    # below are keyed on store().version(), which changes with each build and each import or undo.
+    return open_store(db_path=Path(db_path), store_dir=Path(store_dir))
 
 
 def store() -> Store:
-    """The read-only store, built first if this checkout has none; reopened when the file is rebuilt."""
+    """The read-only store, built first if this checkout has none; it follows a rebuilt file without a restart."""
     path = settings.db_path()
     if not path.exists():
         build_store(data_dir=settings.data_dir(), db_path=path)
-    return _store(str(path), str(settings.store_dir()), path.stat().st_mtime_ns)
+    return _store(str(path), str(settings.store_dir()))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
-    return queries.run(store(), name, **dict(params))
+def _cached(name: str, version: str, params: tuple, role: str, place_id: str | None) -> pd.DataFrame:
+    # Scoping depends on the role and a partnership's place only, so those (not the user) are the cache key.
+    scope = Principal(subject="scope", display_name="scope", role=Role(role), place_id=place_id)
+    return run_scoped(store(), scope, name, **dict(params))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -41,13 +49,17 @@ def checked_file(data: bytes, file_name: str) -> monitoring.Validated:
 
 
 def deferred(name: str, /, **params: object) -> Callable[[], pd.DataFrame]:
-    """A named query to run later (e.g. when a download is clicked), outside Streamlit's script thread."""
-    current = store()
-    return lambda: queries.run(current, name, **params)
+    """A named query to run later (e.g. when a download is clicked), outside Streamlit's script thread.
+
+    The principal is taken now, in the script thread, so the later run is scoped like every other query.
+    """
+    current, principal = store(), current_principal()
+    return lambda: run_scoped(current, principal, name, **params)
 
 
 def query(name: str, /, **params: object) -> pd.DataFrame:
-    """Run a named query; results are cached until the store is rebuilt or an import lands or is undone."""
+    """Run a named query for this session's principal, scoped in the data layer; cached until the store changes."""
+    principal = current_principal()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached(name, store().version(), frozen)
+    result = _cached(name, store().version(), frozen, principal.role.value, principal.place_id)
     return result.copy()

@@ -9,11 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics import exports
+from pbsa_analytics.exports.notes import ExportNotes
+from pbsa_analytics.ui.citations import citer
+from pbsa_analytics.ui.data import query
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 Table = pd.DataFrame | Callable[[], pd.DataFrame]
+Chart = alt.TopLevelMixin | Callable[[], alt.TopLevelMixin]
 DownloadFile = tuple[str, str, str, Callable[[], bytes]]  # label, extension, mime type, maker
 
 
@@ -30,31 +34,43 @@ def _download_row(*, files: list[DownloadFile], name: str, key: str) -> None:
         )
 
 
-def _table_files(data: Table) -> list[DownloadFile]:
-    frame = data if callable(data) else (lambda: data)
+def export_notes(*, name: str, caption: str = "") -> ExportNotes:
+    """Notes for an XLSX export, gathered now (in the script run): the view's filters and metric definitions."""
+    metrics = query("metrics_list")
+    definitions = {row.label: f"{row.definition} ({row.unit})" for row in metrics.itertuples()}
+    filters = {key: st.query_params.get(key) or "" for key in st.query_params}
+    return ExportNotes(title=name, caveats=(caption,) if caption else (), definitions=definitions, filters=filters)
+
+
+def _table_files(data: Table, *, notes: ExportNotes) -> list[DownloadFile]:
+    cite = citer()  # every exported row with a source also carries its reader-facing citation
+    frame = (lambda: cite(data())) if callable(data) else (lambda: cite(data))
     return [
         ("Data (CSV)", "csv", "text/csv", lambda: exports.to_csv_bytes(frame())),
-        ("Data (XLSX)", "xlsx", XLSX_MIME, lambda: exports.to_xlsx_bytes(frame())),
+        ("Data (XLSX)", "xlsx", XLSX_MIME, lambda: exports.to_xlsx_bytes(frame(), notes=notes)),
     ]
 
 
-def _image_files(chart: alt.TopLevelMixin, formats: tuple[str, ...], label: str) -> list[DownloadFile]:
-    return [
-        (f"{label} ({fmt.upper()})", fmt, IMAGE_MIME[fmt], lambda fmt=fmt: exports.chart_image(chart, image_format=fmt))
-        for fmt in formats
-    ]
+def _image_files(chart: Chart, formats: tuple[str, ...], label: str) -> list[DownloadFile]:
+    def make(fmt: str) -> bytes:
+        # An export-only chart arrives as a function, so it is built on click rather than on every rerun.
+        return exports.chart_image(chart if isinstance(chart, alt.TopLevelMixin) else chart(), image_format=fmt)
+
+    return [(f"{label} ({fmt.upper()})", fmt, IMAGE_MIME[fmt], lambda fmt=fmt: make(fmt)) for fmt in formats]
 
 
-def data_downloads(*, data: Table, name: str, key: str) -> None:
-    """CSV and XLSX of a table (or of a function returning one), formulas neutralised."""
-    _download_row(files=_table_files(data), name=name, key=key)
+def data_downloads(*, data: Table, name: str, key: str, caption: str = "") -> None:
+    """CSV and XLSX of a table (or of a function returning one), formulas neutralised; XLSX adds sources and notes."""
+    _download_row(files=_table_files(data, notes=export_notes(name=name, caption=caption)), name=name, key=key)
 
 
-def image_downloads(*, chart: alt.TopLevelMixin, name: str, key: str, formats: tuple[str, ...], label: str) -> None:
-    """A chart rendered locally by vl-convert in each of the given formats."""
+def image_downloads(*, chart: Chart, name: str, key: str, formats: tuple[str, ...], label: str) -> None:
+    """A chart (or a function building it when clicked) rendered locally by vl-convert in each format."""
     _download_row(files=_image_files(chart, formats, label), name=name, key=key)
 
 
-def chart_downloads(*, chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, key: str) -> None:
-    """Data (CSV, XLSX) and image (PNG, SVG) downloads for one chart, in one row."""
-    _download_row(files=[*_table_files(data), *_image_files(chart, ("png", "svg"), "Chart")], name=name, key=key)
+def chart_downloads(*, chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, key: str, caption: str = "") -> None:
+    """Data (CSV, XLSX with sources and notes) and image (PNG, SVG) downloads for one chart, in one row."""
+    notes = export_notes(name=name, caption=caption)
+    files = [*_table_files(data, notes=notes), *_image_files(chart, ("png", "svg"), "Chart")]
+    _download_row(files=files, name=name, key=key)

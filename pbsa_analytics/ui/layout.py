@@ -13,6 +13,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.palette import PHASE_COLOURS
+from pbsa_analytics.ui import share
+from pbsa_analytics.ui.chart_specs import vega_spec
 from pbsa_analytics.ui.downloads import chart_downloads
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,13 @@ def guard(render: Callable[[], None]) -> None:
         st.error("Something went wrong while drawing this page. The details are in the server log.")
 
 
+def chart_title_text(chart: alt.TopLevelMixin) -> str:
+    """The chart's title as one line of plain text (titles are wrapped into lists of lines)."""
+    title = chart.to_dict(validate=False).get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
 def chart_block(
     *,
     chart: alt.TopLevelMixin,
@@ -58,12 +67,16 @@ def chart_block(
     stretch=False keeps charts sized by their own steps (heatmaps) at their natural width.
     """
     width = "stretch" if stretch else "content"
+    spec = vega_spec(chart)
+    # A text alternative for screen readers: the chart's finding (its title) and the caption's sources.
+    alt_text = f"{chart_title_text(chart)}. {caption}".strip(". ")
     if selectable:
-        event = st.altair_chart(chart, theme=None, key=key, on_select="rerun", width=width)
+        event = st.vega_lite_chart(spec=spec, theme=None, key=key, on_select="rerun", width=width, alt=alt_text)
     else:
-        event = st.altair_chart(chart, theme=None, key=key, width=width)
+        event = st.vega_lite_chart(spec=spec, theme=None, key=key, width=width, alt=alt_text)
     st.caption(caption)
-    chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl")
+    share.add_chart(chart=chart, caption=caption)
+    chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl", caption=caption)
     with st.expander("Table view (text alternative)"):
         st.dataframe(table if table is not None else data, hide_index=True, key=f"{key}_table")
     return event

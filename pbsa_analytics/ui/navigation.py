@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from pbsa_analytics.charts import theme as _theme  # noqa: F401  (registers the Altair theme)
 from pbsa_analytics.settings import REPO_ROOT
@@ -31,25 +33,31 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/partnership.py", "Partnership", "partnership", ":material/groups:"),
     PageSpec("pages/evidence.py", "Evidence library", "evidence", ":material/menu_book:"),
     PageSpec("pages/data.py", "Monitoring data", "data", ":material/upload_file:"),
+    PageSpec("pages/conditions.py", "Conditions", "conditions", ":material/checklist:"),
     PageSpec("pages/present.py", "Present", "present", ":material/slideshow:"),
     PageSpec("pages/pulse.py", "Pulse", "pulse", ":material/how_to_vote:"),
 )
 
 
-def build_navigation() -> st.navigation:
+def build_navigation(url_paths: Collection[str] | None = None) -> st.navigation:
+    """Navigation across the pages, or only those whose URL paths are given (a role's pages)."""
+    specs = [spec for spec in PAGES if url_paths is None or spec.url_path in url_paths]
     pages = [
         st.Page(
             str(REPO_ROOT / spec.file),
             title=spec.title,
             url_path=spec.url_path or None,
-            default=not spec.url_path,
+            default=spec is specs[0],
         )
-        for spec in PAGES
+        for spec in specs
     ]
-    return st.navigation(pages)
+    return st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden")
 
 
 def page_link(url_path: str, *, label: str, query: dict[str, str] | None = None) -> None:
     """A link to another page; query parameters let it open on a chosen view."""
     target = next(spec for spec in PAGES if spec.url_path == url_path)
-    st.page_link(str(REPO_ROOT / target.file), label=label, icon=target.icon, query_params=query)
+    try:
+        st.page_link(str(REPO_ROOT / target.file), label=label, icon=target.icon, query_params=query)
+    except StreamlitPageNotFoundError:
+        return  # not one of this role's pages: no link

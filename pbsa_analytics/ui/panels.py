@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pbsa_analytics.charts.monitoring import completeness_chart
+from pbsa_analytics.ui.citations import cite_row, sources_line, with_citations
 from pbsa_analytics.ui.data import query
-from pbsa_analytics.ui.layout import chart_block
 from pbsa_analytics.ui.navigation import page_link
 
 STATUS_TEXT = {
@@ -16,19 +15,6 @@ STATUS_TEXT = {
     "not_progressed": "did not progress",
     "withdrew": "withdrew",
 }
-
-
-def completeness_block(*, completeness: pd.DataFrame, key: str) -> None:
-    """The places x periods reporting grid with its caption and downloads (overview and /data)."""
-    chart_block(
-        chart=completeness_chart(completeness=completeness, title="Who has reported for each period"),
-        data=completeness,
-        name="reporting-completeness",
-        key=key,
-        caption="Reported: all four metrics given; partial: some; missing: none. Sources: the published "
-        "Phase 2 figures and the monitoring returns imported on the Monitoring data page.",
-        stretch=False,
-    )
 
 
 def place_panel(*, place_id: str, key_prefix: str) -> None:
@@ -62,20 +48,21 @@ def place_panel(*, place_id: str, key_prefix: str) -> None:
             for phase, rows in summaries.groupby("phase"):
                 st.markdown(f"**Phase {phase}**")
                 for row in rows.itertuples():
-                    st.markdown(f"- {row.summary}  \n  _Source: {row.source}_")
+                    st.markdown(f"- {row.summary}  \n  _{cite_row(row.source)}_")
         with typology_tab:
             for phase, rows in typologies.groupby("phase"):
                 basis = rows["basis"].iloc[0]
                 st.markdown(f"**Phase {phase}** ({basis}): " + ", ".join(rows["typology_name"]))
             if typologies.empty:
                 st.write("No typology recorded for this place.")
+            else:
+                st.caption(sources_line(rows=[typologies]))
         with monitoring_tab:
             if monitoring.empty:
                 st.write("No monitoring figures for this place.")
             else:
-                shown = monitoring.assign(
-                    value=monitoring["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}")
-                )
+                shown = with_citations(monitoring).drop(columns="source")
+                shown["value"] = shown["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}")
                 st.dataframe(shown, hide_index=True, key=f"{key_prefix}_monitoring")
         st.write(f"Evidence records about this place: **{evidence_count}**")
         page_link("partnership", label="Open the partnership page", query={"place": place_id})

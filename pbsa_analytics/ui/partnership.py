@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from pbsa_analytics.analysis.anonymise import Anonymiser
 from pbsa_analytics.analysis.cohort import (
     monitoring_comparison,
     nearest_peers,
     outcome_contrast,
     typology_contrast,
 )
-from pbsa_analytics.charts.monitoring import time_series_chart
+from pbsa_analytics.analysis.trends import cohort_band, has_several_periods, quarterly_rows
+from pbsa_analytics.charts.monitoring import cohort_band_chart
 from pbsa_analytics.charts.partnership import (
     cohort_strip,
     outcome_contrast_chart,
@@ -22,11 +23,16 @@ from pbsa_analytics.charts.partnership import (
     typology_contrast_chart,
 )
 from pbsa_analytics.errors import PbsaError
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.periods import RULE_SHORT, Period, phase_period
+from pbsa_analytics.services.scoping import anonymiser
+from pbsa_analytics.ui.auth import current_principal
+from pbsa_analytics.ui.citations import caption, scope, sources_line
+from pbsa_analytics.ui.data import query, store
 from pbsa_analytics.ui.panels import STATUS_TEXT
 
 MONITORING_PHASE = 2
 PEER_PHASE = 1
+TYPOLOGY_CAVEATS = {1: "typology_phase1_planned", 2: "typology_phase2_derived", 3: "typology_phase3_derived"}
 
 
 class UnknownPlaceError(PbsaError):
@@ -54,6 +60,7 @@ class PartnershipView:
     typology_notes: list[str] = field(default_factory=list)
     peers: pd.DataFrame = field(default_factory=pd.DataFrame)
     peer_note: str = ""
+    sources: str = ""
 
     def page_data(self) -> pd.DataFrame:
         """Every table on the page stacked with a 'section' column, for the CSV/XLSX export."""
@@ -64,14 +71,19 @@ class PartnershipView:
 
     def profile_chart(self) -> alt.VConcatChart:
         """One page with the headline facts and every chart, for PNG/PDF export."""
-        lines = [*self.facts, *self.phase_lines, *self._headline_figures()]
+        lines = [*self.facts, *self.phase_lines, *self._headline_figures(), *self._source_lines()]
         return profile_sheet(heading=self.heading, lines=lines, charts=[s.chart for s in self.sections])
+
+    def _source_lines(self) -> list[str]:
+        # One citation per line: the profile's text column is narrow.
+        return [line for line in self.sources.split(". ") if line]
 
     def _headline_figures(self) -> list[str]:
         lines = []
         for row in self.monitoring.itertuples():
             value = "not given" if pd.isna(row.value) else f"{int(row.value):,}"
-            lines.append(f"{row.label}: {value} (cohort median {row.cohort_median:,.0f})")
+            stated = f"; {row.period}, {row.rule}" if "period" in self.monitoring else ""
+            lines.append(f"{row.label}: {value} ({_median_text(pd.Series(row._asdict()))}){stated}")
         return lines
 
 
@@ -80,14 +92,20 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def monitoring_sentence(row: pd.Series) -> str:
-    """One line per metric: value, rank, share and the cohort median, with missing said plainly."""
+def _median_text(row: pd.Series) -> str:
+    return "no cohort figure" if pd.isna(row["cohort_median"]) else f"cohort median {row['cohort_median']:,.0f}"
+
+
+def monitoring_sentence(row: pd.Series, *, stated: str = "") -> str:
+    """One line per metric: value, rank, share and the cohort median, with missing said plainly; `stated`
+    (the period and rule) ends the line."""
+    tail = f"; {stated}" if stated else ""
     if pd.isna(row["value"]):
-        return f"{row['label']}: not given (cohort median {row['cohort_median']:,.0f})"
+        return f"{row['label']}: not given ({_median_text(row)}){tail}"
     rank = f"{_ordinal(int(row['rank']))} of {row['reporting']} reporting"
     return (
         f"{row['label']}: {int(row['value']):,}, {rank}, "
-        f"{row['share_of_total']:.0%} of the programme total (cohort median {row['cohort_median']:,.0f})"
+        f"{row['share_of_total']:.0%} of the programme total ({_median_text(row)}){tail}"
     )
 
 
@@ -96,14 +114,15 @@ def _phase_line(row, text) -> str:
     return text(f"Phase {row.phase}: {STATUS_TEXT.get(row.status, row.status)}; lead: {lead}")
 
 
-def build_view(*, place_id: str, anonymise: bool) -> PartnershipView:
-    """Everything the partnership page shows, with other places relabelled when anonymise is set."""
+def build_view(*, place_id: str, anonymise: bool, period: Period | None = None) -> PartnershipView:
+    """Everything the partnership page shows for a period (default Phase 2), other places relabelled when
+    anonymise is set."""
+    period = period or phase_period(MONITORING_PHASE)
     detail = query("place_detail", place_id=place_id)
     if detail.empty:
         raise UnknownPlaceError(f"No partnership with id {place_id!r}.")
     place = detail.iloc[0]
-    variants = query("place_name_variants")
-    scrub = Anonymiser.build(focus_place_id=place_id, variants=variants) if anonymise else None
+    scrub = anonymiser(store(), focus_place_id=place_id) if anonymise else None
 
     def safe(frame: pd.DataFrame) -> pd.DataFrame:
         return scrub.frame(frame) if scrub else frame
@@ -125,31 +144,59 @@ def build_view(*, place_id: str, anonymise: bool) -> PartnershipView:
         monitoring=pd.DataFrame(),
         monitoring_note="",
     )
-    _add_monitoring(view, place_id=place_id, took_part=took_part, safe=safe)
-    _add_time_series(view, place_id=place_id)
+    _add_monitoring(view, place_id=place_id, period=period, safe=safe)
+    _add_time_series(view, place_id=place_id, period=period)
     _add_typologies(view, place_id=place_id, took_part=took_part, safe=safe)
     _add_outcomes(view, place_id=place_id, took_part=took_part, safe=safe)
     _add_peers(view, place_id=place_id, safe=safe)
+    figures = [scope("monitoring", phase=MONITORING_PHASE)] if MONITORING_PHASE in took_part else []
+    view.sources = sources_line(rows=[phases, *figures])
     return view
 
 
-def _add_monitoring(view: PartnershipView, *, place_id: str, took_part: list[int], safe) -> None:
-    if MONITORING_PHASE not in took_part:
-        view.monitoring_note = "No monitoring figures: the reports publish figures only for the Phase 2 partnerships."
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _shared_view(place_id: str, anonymise: bool, period: Period, version: str, principal: tuple) -> PartnershipView:
+    return build_view(place_id=place_id, anonymise=anonymise, period=period)
+
+
+def page_view(*, place_id: str, anonymise: bool, period: Period) -> PartnershipView:
+    """build_view, shared by reruns and sessions until the store changes (so are its charts' converted specs).
+
+    The key holds everything the view depends on, including who is asking; callers must not mutate the view.
+    """
+    principal = current_principal()
+    who = (principal.subject, str(principal.role), principal.place_id)
+    return _shared_view(place_id, anonymise, period, store().version(), who)
+
+
+def _add_monitoring(view: PartnershipView, *, place_id: str, period: Period, safe) -> None:
+    values = safe(query("monitoring_by_place", **period.params()))
+    if place_id not in set(values["place_id"]):
+        view.monitoring_note = f"No monitoring figures for this partnership in {period.label}. " + caption(
+            note="No return from it is held for this period.", caveats=["monitoring_phase2_only"]
+        )
         return
-    values = safe(query("monitoring_by_place", phase=MONITORING_PHASE))
     view.monitoring = monitoring_comparison(values, place_id=place_id)
-    view.monitoring_note = (
-        "Phase 2 figures from the Phase 2 report. Partnerships recorded in different ways, so figures may "
-        "not be directly comparable; one partnership's period was Nov 2021 – Feb 2022 and one partnership's "
-        "figures were not shared (shown as missing, not zero)."
+    rules = values.drop_duplicates("metric").set_index("metric")["over_time"]
+    view.monitoring = view.monitoring.assign(
+        period=period.label, rule=view.monitoring["metric"].map(rules).map(RULE_SHORT)
     )
+    view.monitoring_note = (
+        f"{period.label}. Each place's figures in the period are combined per metric (activities and meetings "
+        "summed; people never summed over periods: latest or peak period); ranks and shares compare places."
+    )
+    if period.phase == MONITORING_PHASE:
+        view.monitoring_note += " " + caption(
+            rows=[scope("monitoring", phase=MONITORING_PHASE)],
+            caveats=["monitoring_recorded_differently", "monitoring_period_differs", "monitoring_not_shared"],
+        )
     own_note = values.loc[values["place_id"] == place_id, "note"].dropna()
     if len(own_note):
         view.monitoring_note += f" This partnership: {own_note.iloc[0]}"
     for metric, group in values.groupby("metric", sort=False):
         label = group["label"].iloc[0]
         comparison = view.monitoring.set_index("metric").loc[metric]
+        stated = f"{period.label}, {comparison['rule']}"
         view.sections.append(
             Section(
                 title=label,
@@ -157,28 +204,45 @@ def _add_monitoring(view: PartnershipView, *, place_id: str, took_part: list[int
                     values=group,
                     focus_place_id=place_id,
                     metric_label=label,
-                    title=monitoring_sentence(comparison),
+                    title=monitoring_sentence(comparison, stated=stated),
                 ),
-                data=group[["place_id", "place_name", "metric", "label", "value", "note"]],
+                data=group[["place_id", "place_name", "metric", "label", "value", "periods_reported", "note"]].assign(
+                    period=period.label, rule=comparison["rule"]
+                ),
                 name=f"monitoring_{metric}",
-                caption="Each dot is a partnership (log-like scale); the dashed line is the cohort median.",
+                caption=caption(
+                    note="Each dot is a partnership; the axis is logarithmic (0, 10, 100, …); the dashed line is "
+                    "the cohort median.",
+                    rows=[scope("monitoring", phase=MONITORING_PHASE)],
+                ),
             )
         )
 
 
-def _add_time_series(view: PartnershipView, *, place_id: str) -> None:
-    """Once a place has reported more than one period, its figures over time."""
-    series = query("place_monitoring_series", place_id=place_id)
-    if series.groupby("metric")["period_end"].nunique().max() > 1 if not series.empty else False:
-        view.sections.append(
-            Section(
-                title="Over time",
-                chart=time_series_chart(series=series, title="This partnership's figures by reporting period"),
-                data=series,
-                name="monitoring_over_time",
-                caption="Each point is one reporting period, placed at its end date. Periods differ in length.",
-            )
+def _add_time_series(view: PartnershipView, *, place_id: str, period: Period) -> None:
+    """Once the period holds more than one quarter, this place's quarterly figures over the cohort band."""
+    series = query("cohort_monitoring_series", **period.params())
+    if not has_several_periods(series):
+        return
+    band = cohort_band(series)
+    own = quarterly_rows(series[series["place_id"] == place_id])
+    view.sections.append(
+        Section(
+            title="Quarter by quarter",
+            chart=cohort_band_chart(
+                band=band, focus=own, title=f"This partnership per quarter against the cohort, {period.label}"
+            ),
+            data=band.merge(own[["metric", "period_start", "value"]], on=["metric", "period_start"], how="left").assign(
+                period=period.label, rule="per quarter (not combined)"
+            ),
+            name="monitoring_over_time",
+            caption=caption(
+                note="Orange: this partnership's quarterly figure; band: the cohort's 25th to 75th percentile; "
+                "dashed: the cohort median. Only returns covering exactly one quarter are shown.",
+                rows=[scope("monitoring")],
+            ),
         )
+    )
 
 
 def _add_typologies(view: PartnershipView, *, place_id: str, took_part: list[int], safe) -> None:
@@ -199,8 +263,11 @@ def _add_typologies(view: PartnershipView, *, place_id: str, took_part: list[int
                 chart=typology_contrast_chart(contrast=contrast, title=finding),
                 data=contrast.assign(phase=phase, cohort=cohort),
                 name=f"typologies_phase_{phase}",
-                caption=f"Bars: share of the {cohort} Phase {phase} places with each type. Distinctive = this "
-                "partnership has it and at most 30% of the cohort do; lacks = at least 60% do and it does not.",
+                caption=caption(
+                    note=f"Bars: share of the {cohort} Phase {phase} places with each type. Distinctive = this "
+                    "partnership has it and at most 30% of the cohort do; lacks = at least 60% do and it does not.",
+                    caveats=[TYPOLOGY_CAVEATS[phase]],
+                ),
             )
         )
 
@@ -220,8 +287,10 @@ def _add_outcomes(view: PartnershipView, *, place_id: str, took_part: list[int],
             ),
             data=contrast,
             name="outcome_evidence",
-            caption="Bars: this partnership's evidence records per outcome in the Phase 2 report; ticks: the "
-            "cohort median. Counts show where the report gives examples, not how much changed.",
+            caption=caption(
+                note="Bars: this partnership's evidence records per outcome; ticks: the cohort median.",
+                caveats=["outcome_counts_are_examples"],
+            ),
         )
     )
 
@@ -229,7 +298,4 @@ def _add_outcomes(view: PartnershipView, *, place_id: str, took_part: list[int],
 def _add_peers(view: PartnershipView, *, place_id: str, safe) -> None:
     matrix = safe(query("typology_matrix", phase=PEER_PHASE))
     view.peers = nearest_peers(matrix, place_id=place_id)
-    view.peer_note = (
-        "Similarity is the Jaccard index of Phase 1 typology profiles (Table 3 of the Phase 1 report, the one "
-        "classification all 20 places share): types both places planned divided by types either planned."
-    )
+    view.peer_note = "Similarity is the Jaccard index. " + caption(caveats=["peer_similarity_phase1"])

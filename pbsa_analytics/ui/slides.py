@@ -1,4 +1,4 @@
-"""Slide content for the presentation mode: chart builders by name, anonymisable, and the pulse store."""
+"""Slide content for the presentation mode: projector charts by name, anonymisable, and the pulse store."""
 
 from __future__ import annotations
 
@@ -7,32 +7,40 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics import settings
-from pbsa_analytics.analysis.anonymise import Anonymiser
 from pbsa_analytics.analysis.findings import outcome_coverage
 from pbsa_analytics.analysis.ordering import PlaceOrder, place_order
-from pbsa_analytics.charts.outcomes import coverage_chart
-from pbsa_analytics.charts.programme import funnel_chart, metric_by_place_chart
-from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart
-from pbsa_analytics.charts.typology import typology_heatmap
+from pbsa_analytics.charts import slides as slide_charts
+from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart, option_counts, word_counts
+from pbsa_analytics.charts.theme import ProjectorTheme, projector_style
+from pbsa_analytics.periods import RULE_SHORT, phase_period
 from pbsa_analytics.presentation.deck import DeckError, Question, Slide
-from pbsa_analytics.store.pulse import PulseStore
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.services.scoping import PROGRAMME_WIDE, anonymiser
+from pbsa_analytics.store.pulse import PulseLimits, PulseStore
+from pbsa_analytics.ui.data import query, store
 
 
 @st.cache_resource(show_spinner=False)
-def _pulse_store(root: str) -> PulseStore:
-    return PulseStore(settings.store_dir())
+def _pulse_store(root: str, hours: str, answers: str, interval: str) -> PulseStore:
+    limits = PulseLimits(code_hours=float(hours), max_answers_per_code=int(answers),
+                         participant_interval_s=float(interval))  # fmt: skip
+    return PulseStore(settings.store_dir(), limits=limits)
 
 
 def pulse_store() -> PulseStore:
-    return _pulse_store(str(settings.store_dir()))
+    """One store object per process and settings, so its incremental readers persist between refreshes."""
+    return _pulse_store(
+        str(settings.store_dir()),
+        settings.get("PBSA_PULSE_CODE_HOURS"),
+        settings.get("PBSA_PULSE_MAX_ANSWERS"),
+        settings.get("PBSA_PULSE_INTERVAL_S"),
+    )
 
 
 def _anonymised(frame: pd.DataFrame, anonymise: bool) -> pd.DataFrame:
     if not anonymise:
         return frame
     # No focus place: every place becomes a label.
-    return Anonymiser.build(focus_place_id="", variants=query("place_name_variants")).frame(frame)
+    return anonymiser(store(), focus_place_id=PROGRAMME_WIDE).frame(frame)
 
 
 def real_figure(question: Question) -> float | None:
@@ -40,42 +48,57 @@ def real_figure(question: Question) -> float | None:
     spec = question.answer
     if spec.get("query") != "monitoring_totals":
         return None
-    totals = query("monitoring_totals", phase=int(spec["phase"]))
+    totals = query("monitoring_totals", **phase_period(int(spec["phase"])).params())
     row = totals[totals["metric"] == spec["metric"]]
     return None if row.empty or pd.isna(row["total"].iloc[0]) else float(row["total"].iloc[0])
 
 
-def pulse_frame(question: Question, answers: pd.DataFrame) -> pd.DataFrame:
+def pulse_chart(
+    question: Question, answers: pd.DataFrame, *, revealed: bool, width: int, height: int, theme: ProjectorTheme
+) -> alt.TopLevelMixin:
+    """The room's answers: guesses with median and spread (and the real figure once revealed), options, words."""
     if question.kind == "guess_number":
         guesses = pd.to_numeric(answers["value"].str.replace(",", ""), errors="coerce").dropna()
-        return pd.DataFrame({"guess": guesses})
-    values = answers["value"].str.lower() if question.kind == "word" else answers["value"]
-    return values.value_counts().rename_axis("value").reset_index(name="answers")
+        actual = real_figure(question) if revealed else None
+        chart = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=actual, width=width, height=height,
+                              theme=theme)  # fmt: skip
+    elif question.kind == "word":
+        chart = answer_counts_chart(counts=word_counts(answers=answers["value"]), width=width, height=height,
+                                    theme=theme)  # fmt: skip
+    else:
+        counts = option_counts(answers=answers["value"], options=list(question.options))
+        chart = answer_counts_chart(counts=counts, width=width, height=height, theme=theme)
+    return projector_style(chart, theme=theme)
 
 
-def pulse_chart(question: Question, answers: pd.DataFrame, *, revealed: bool) -> alt.TopLevelMixin:
-    frame = pulse_frame(question, answers)
-    if question.kind == "guess_number":
-        return guesses_chart(guesses=frame, actual=real_figure(question) if revealed else None)
-    return answer_counts_chart(counts=frame, options=list(question.options))
-
-
-def slide_chart(slide: Slide, *, anonymise: bool) -> tuple[alt.TopLevelMixin, pd.DataFrame]:
-    """The chart a slide names, built from current data; place names relabelled when anonymising."""
+def slide_chart(
+    slide: Slide, *, anonymise: bool, width: int, height: int, theme: ProjectorTheme
+) -> tuple[alt.TopLevelMixin, pd.DataFrame]:
+    """The chart a slide names, built from current data and sized for the screen; places relabelled if anonymised."""
     params = slide.params
+    size = {"width": width, "height": height, "theme": theme}
     if slide.chart == "funnel":
-        cohorts = query("phase_cohorts")
-        return funnel_chart(cohorts=cohorts, title=""), cohorts
+        cohorts = query("phase_cohorts")[["phase", "places"]]  # the names column never reaches a slide
+        chart = slide_charts.funnel(cohorts=cohorts, **size)
+        return projector_style(chart, theme=theme), cohorts
     if slide.chart == "typology_heatmap":
         matrix = _anonymised(query("typology_matrix", phase=int(params.get("phase", 1))), anonymise)
         order = place_order(matrix=matrix, by=PlaceOrder.COUNT)
-        return typology_heatmap(matrix=matrix, place_order=order, title=""), matrix
+        chart = slide_charts.typology_grid(matrix=matrix, place_order=order, **size)
+        return projector_style(chart, theme=theme), matrix
     if slide.chart == "metric_by_place":
-        values = query("monitoring_by_place", phase=int(params.get("phase", 2)))
+        period = phase_period(int(params.get("phase", 2)))
+        values = query("monitoring_by_place", **period.params())
         values = _anonymised(values[values["metric"] == params.get("metric", "volunteers")], anonymise)
-        label = values["label"].iloc[0] if len(values) else ""
-        return metric_by_place_chart(values=values, metric_label=label, title=""), values
+        values = values.assign(period=period.label, rule=values["over_time"].map(RULE_SHORT))
+        chart = slide_charts.value_bars(values=values, category="place_name", value="value", **size)
+        return projector_style(chart, theme=theme), values[["place_name", "value", "period", "rule"]]
     if slide.chart == "outcome_coverage":
-        coverage = outcome_coverage(query("outcome_matrix", phase=2))
-        return coverage_chart(coverage=coverage, title=""), coverage
+        coverage = outcome_coverage(query("outcome_matrix", phase=int(params.get("phase", 2))))
+        return projector_style(slide_charts.coverage(coverage=coverage, **size), theme=theme), coverage
+    if slide.chart == "cohort_typologies":
+        profile = query("cohort_profiles", cohort_phase=int(params.get("cohort_phase", 2)))
+        profile = profile[profile["phase"].isin([int(p) for p in params.get("phases", [1, 2, 3])])]
+        profile = profile[["typology_name", "typology_position", "phase", "marked"]]  # counts only, no places
+        return projector_style(slide_charts.cohort_typologies(profile=profile, **size), theme=theme), profile
     raise DeckError(f"unknown slide chart {slide.chart!r}")

@@ -7,6 +7,24 @@ from typing import Any
 
 import streamlit as st
 
+from pbsa_analytics.ui.auth import current_principal
+
+SHOWN_VALUE_CHARS = 60
+
+
+def report_ignored(param: str, value: str, *, reason: str) -> None:
+    """Say that a link's ?param=value was ignored and why, then drop it from the URL.
+
+    The value comes from the URL, so it is shown with st.text (never Markdown) and cut to a bounded length.
+    """
+    shown = value if len(value) <= SHOWN_VALUE_CHARS else value[:SHOWN_VALUE_CHARS] + "…"
+    with st.container(key=f"ignored_param_{param}"):
+        st.warning(f"This link's “{param}” value was ignored: {reason}", icon=":material/link_off:")
+        # A tampered value may name a place outside a scoped user's view: echo it only to those who see names.
+        if current_principal().sees_all_names:
+            st.text(f"{param}={shown}")
+    _write(param, None)
+
 
 def _write(param: str, text: str | None) -> None:
     if text is None:
@@ -35,6 +53,8 @@ def selected_cell(point: dict | None, *, fields: tuple[str, str], param: str = "
         set_param(param, f"{point[fields[0]]}:{point[fields[1]]}")
     text = st.query_params.get(param) or ""
     if ":" not in text:
+        if text:
+            report_ignored(param, text, reason="a cell is written as place:typology, e.g. hartlepool:co_production.")
         return None
     first, second = text.split(":", 1)
     return first, second
@@ -63,11 +83,16 @@ def choice(
 ) -> Any:
     """A single-choice widget (selectbox, radio, segmented control) bound to ?param=.
 
-    The URL seeds the widget on first render; an unknown value in the URL falls back to the default.
+    The URL seeds the widget on first render; an unknown value in the URL is reported, dropped from the URL,
+    and the default shown instead.
     """
     by_text = {str(option): option for option in options}
     if _url_moved(key, param):
-        st.session_state[key] = by_text.get(st.query_params.get(param, ""), default)
+        raw = st.query_params.get(param, "")
+        if raw and raw not in by_text:
+            allowed = ", ".join(by_text)
+            report_ignored(param, raw, reason=f"it is not one of the choices ({allowed}); showing the default.")
+        st.session_state[key] = by_text.get(raw, default)
     value = widget(label, options, key=key, format_func=format_func, **kwargs)
     _remember(key, param, None if value == default else str(value))
     return value
@@ -85,6 +110,9 @@ def multi_choice(
     """A multiselect bound to ?param=a,b; empty means no filter."""
     if _url_moved(key, param):
         raw = st.query_params.get(param, "")
+        unknown = [value for value in raw.split(",") if value and value not in options]
+        if unknown:
+            report_ignored(param, ",".join(unknown), reason="not among the choices, so left out of the filter.")
         st.session_state[key] = [value for value in raw.split(",") if value in options]
     values = st.multiselect(label, options, key=key, format_func=format_func, **kwargs)
     _remember(key, param, ",".join(values) if values else None)

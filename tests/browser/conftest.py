@@ -55,16 +55,23 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float = 
 
 
 @contextmanager
-def running_app(*, db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def running_app(
+    *,
+    db_path: Path,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
+) -> Iterator[str]:
     """Start `streamlit run app.py` on a free 127.0.0.1 port; stop it by its process group on exit."""
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "PBSA_DB_PATH": str(db_path), **(extra_env or {})}
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
                 "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra_args or []),
             ],
             cwd=settings.REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

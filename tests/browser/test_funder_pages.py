@@ -97,7 +97,7 @@ def test_clicking_an_outcome_cell_lists_its_evidence(app_url: str, page) -> None
     cell = tab.locator('[data-testid="stVegaLiteChart"] path[aria-label*="Place: Lincoln; Outcome: Empowerment"]')
     cell.first.click()
     expect(tab.get_by_text("Lincoln × Empowerment")).to_be_visible(timeout=30_000)
-    expect(tab.get_by_text("Source: 002_d981b1de428de02d.txt").first).to_be_visible()
+    expect(tab.get_by_text("Source: Renaisi, Learning from Phase 2 (2022), Difference made").first).to_be_visible()
     screenshot(tab, "outcomes-cell-panel")
     assert external == []
 

@@ -19,7 +19,7 @@ def test_partnership_page_compares_hartlepool(app_url: str, page) -> None:
     tab.goto(app_url + "/partnership?place=hartlepool")
     wait_for_app(tab)
     expect(tab.get_by_role("heading", name="Hartlepool: Hartlepool Action Lab")).to_be_visible(timeout=30_000)
-    expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible()
+    expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     screenshot(tab, "partnership-hartlepool")
     assert external == []
@@ -45,7 +45,7 @@ def test_evidence_search_for_food(app_url: str, page) -> None:
     tab.goto(app_url + "/evidence?q=food")
     wait_for_app(tab)
     expect(tab.get_by_text("evidence records match").first).to_be_visible(timeout=30_000)
-    expect(tab.get_by_text("Source: 002_d981b1de428de02d.txt").first).to_be_visible()
+    expect(tab.get_by_text("Source: Renaisi, Learning from Phase 2 (2022)").first).to_be_visible()
     assert tab.locator('[data-testid="stException"]').count() == 0
     screenshot(tab, "evidence-food")
     assert external == []

@@ -1,4 +1,5 @@
--- Places to map: location, furthest phase reached, latest lead and one metric, filtered by phase and region.
+-- Places to map: location, furthest phase reached, latest lead and one metric over a period (combined by the
+-- metric's rule, metrics.over_time), filtered by phase and region.
 with furthest as (
     select place_id, max(phase) as furthest_phase
     from phase_participation
@@ -14,10 +15,21 @@ latest_lead as (
 ),
 
 metric_value as (
-    select place_id, sum(value) as metric_value
-    from monitoring
-    where metric = $metric
-    group by place_id
+    select
+        mo.place_id,
+        case any_value(me.over_time)
+            when 'sum' then sum(mo.value)
+            when 'peak' then max(mo.value)
+            else arg_max(mo.value, mo.period_end) filter (where mo.value is not null)
+        end as metric_value
+    from monitoring as mo
+    inner join metrics as me on me.metric = mo.metric
+    where
+        mo.metric = $metric
+        and ($phase is null or mo.phase = $phase)
+        and mo.period_start >= $window_start
+        and mo.period_end <= $window_end
+    group by mo.place_id
 ),
 
 evidence_count as (

@@ -1,40 +1,114 @@
--- Places x reporting periods: how many of the metrics each place reported (a value, not missing).
-with periods as (
-    select distinct phase, period_start, period_end
+-- Places x reporting periods inside a period: quarterly returns (every quarter from a phase's first to its last
+-- quarterly return is expected from each place of that phase) and any other period a place holds figures for
+-- (e.g. the published ones). A quarterly return is late when it was received more than $due_days after its quarter ended
+-- (received dates per import are bound as $received_ids / $received_on); missing when none came by then.
+with windowed as (
+    select
+        place_id,
+        phase,
+        period_start,
+        period_end,
+        metric,
+        value,
+        import_id,
+        date_trunc('quarter', period_start)::date as quarter_start
     from monitoring
+    where
+        ($phase is null or phase = $phase)
+        and period_start >= $window_start
+        and period_end <= $window_end
 ),
 
-cohort as (
-    select place_id, phase, place_name
-    from cohort_places
+tagged as (
+    select
+        *,
+        period_end = (quarter_start + interval 3 month - interval 1 day)::date
+        and period_start = quarter_start as is_quarter
+    from windowed
+),
+
+received as (
+    select
+        unnest($received_ids::varchar []) as import_id,
+        unnest($received_on::date []) as received_on
+),
+
+quarter_span as (
+    select phase, min(quarter_start) as first_quarter, max(quarter_start) as last_quarter
+    from tagged
+    where is_quarter
+    group by phase
+),
+
+expected_quarters as (
+    select qs.phase, q.quarter_start::date as period_start, (q.quarter_start + interval 3 month - interval 1 day)::date as period_end
+    from quarter_span as qs
+    cross join lateral (
+        select unnest(generate_series(qs.first_quarter, qs.last_quarter, interval 3 month)) as quarter_start
+    ) as q
+),
+
+other_periods as (
+    select distinct t.place_id, p.place_name, t.phase, t.period_start, t.period_end
+    from tagged as t
+    inner join places as p on p.place_id = t.place_id
+    where not t.is_quarter
+),
+
+expected as (
+    select cp.place_id, cp.place_name, e.phase, e.period_start, e.period_end, true as quarterly
+    from expected_quarters as e
+    inner join cohort_places as cp on cp.phase = e.phase
+    union all
+    select place_id, place_name, phase, period_start, period_end, false as quarterly
+    from other_periods
 ),
 
 reported as (
-    select place_id, period_start, period_end, count(value) as metrics_reported
-    from monitoring
-    group by place_id, period_start, period_end
+    select
+        t.place_id,
+        t.period_start,
+        t.period_end,
+        count(t.value) as metrics_reported,
+        count(t.import_id) as imported_rows,
+        max(r.received_on) as received_on
+    from tagged as t
+    left join received as r on r.import_id = t.import_id
+    group by t.place_id, t.period_start, t.period_end
 ),
 
 metric_count as (
     select count(*) as metrics from metrics
+),
+
+graded as (
+    select
+        e.place_id,
+        e.place_name,
+        e.phase,
+        e.period_start,
+        e.period_end,
+        e.quarterly,
+        coalesce(r.metrics_reported, 0) as metrics_reported,
+        mc.metrics,
+        r.received_on,
+        case when e.quarterly then (e.period_end + to_days($due_days))::date end as due_on
+    from expected as e
+    cross join metric_count as mc
+    left join reported as r
+        on r.place_id = e.place_id and r.period_start = e.period_start and r.period_end = e.period_end
 )
 
 select
-    c.place_id,
-    c.place_name,
-    pe.phase,
-    pe.period_start,
-    pe.period_end,
-    coalesce(r.metrics_reported, 0) as metrics_reported,
-    mc.metrics,
+    *,
+    coalesce(received_on > due_on, false) as late,
     case
-        when coalesce(r.metrics_reported, 0) = 0 then 'missing'
-        when r.metrics_reported < mc.metrics then 'partial'
+        when metrics_reported = 0 and due_on > current_date then 'not yet due'
+        when metrics_reported = 0 then 'missing'
+        when metrics_reported < metrics then 'partial'
+        when received_on > due_on then 'late'
+        when quarterly then 'on time'
         else 'reported'
     end as status
-from periods as pe
-inner join cohort as c on c.phase = pe.phase
-cross join metric_count as mc
-left join reported as r
-    on r.place_id = c.place_id and r.period_start = pe.period_start and r.period_end = pe.period_end
-order by pe.period_start, c.place_name
+from graded
+order by period_start, place_name

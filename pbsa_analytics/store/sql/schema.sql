@@ -90,6 +90,10 @@ create table raw_metrics (
     label varchar not null,
     definition varchar not null,
     unit varchar not null,
+    measures varchar not null check (measures in ('people_in_period', 'events_in_period')),
+    over_time varchar not null check (over_time in ('sum', 'latest', 'peak')),
+    -- A count of people is not summed over periods (the same people recur); a count of events is.
+    check (measures = 'events_in_period' or over_time <> 'sum'),
     position integer not null,
     source varchar not null
 );
@@ -123,6 +127,7 @@ create table raw_outcomes (
     level varchar not null check (level in ('place', 'programme')),
     title varchar not null,
     short_title varchar not null,
+    statement varchar not null,
     description varchar,
     known_summary varchar,
     not_yet_known_summary varchar,
@@ -153,6 +158,24 @@ create table raw_conditions (
     framework varchar not null check (framework in ('nef_e1_checklist', 'esa_workshop')),
     group_name varchar check (group_name is null or group_name in ('mission', 'resources', 'relationships')),
     position integer not null,
+    text varchar not null,
+    source varchar not null
+);
+
+-- The documents that `source` cells cite (by file name or document id), and data caveats with their sources.
+create table raw_sources (
+    document_id varchar primary key check (regexp_full_match(document_id, '[a-z][a-z0-9_]*')),
+    file_name varchar unique,
+    author varchar not null,
+    title varchar not null,
+    short_title varchar not null,
+    year integer check (year is null or year between 1990 and 2100),
+    kind varchar not null check (kind in ('report', 'project', 'dataset')),
+    source varchar not null
+);
+
+create table raw_caveats (
+    caveat_id varchar primary key check (regexp_full_match(caveat_id, '[a-z][a-z0-9_]*')),
     text varchar not null,
     source varchar not null
 );

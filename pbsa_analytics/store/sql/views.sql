@@ -128,3 +128,7 @@ select pp.phase, pp.place_id, p.place_name, pp.source
 from phase_participation as pp
 inner join places as p on p.place_id = pp.place_id
 where pp.status = 'took_part';
+
+create view sources as select * from raw_sources;
+
+create view caveats as select * from raw_caveats;

@@ -1,0 +1,64 @@
+"""Quarterly series: which rows are quarterly returns, and the cohort's median and middle half per quarter."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+BAND_KEYS = ["metric", "metric_label", "metric_position", "period_start", "period_end"]
+
+
+def quarterly_rows(series: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows whose period is exactly one calendar quarter (other periods are not comparable)."""
+    start = pd.to_datetime(series["period_start"])
+    end = pd.to_datetime(series["period_end"])
+    quarters = start.dt.to_period("Q")
+    exact = (start == quarters.dt.start_time) & (end == quarters.dt.end_time.dt.normalize())
+    return series.loc[exact].assign(period_start=start[exact], period_end=end[exact])
+
+
+def has_several_periods(series: pd.DataFrame) -> bool:
+    """True once the quarterly figures span more than one quarter."""
+    return quarterly_rows(series)["period_start"].nunique() > 1
+
+
+def cohort_band(series: pd.DataFrame) -> pd.DataFrame:
+    """Per metric and quarter: places reporting, and the cohort's 25th, 50th and 75th percentiles."""
+    quarterly = quarterly_rows(series)
+    if quarterly.empty:
+        return pd.DataFrame(columns=[*BAND_KEYS, "places", "q1", "median", "q3"])
+    grouped = quarterly.groupby(BAND_KEYS)["value"]
+    band = grouped.quantile([0.25, 0.5, 0.75]).unstack()
+    band.columns = ["q1", "median", "q3"]
+    band["places"] = grouped.count()
+    return band.reset_index()
+
+
+def with_band(series: pd.DataFrame, band: pd.DataFrame) -> pd.DataFrame:
+    """Each place's quarterly figure beside the cohort band for the same metric and quarter."""
+    quarterly = quarterly_rows(series)
+    return quarterly.merge(band, on=BAND_KEYS, how="left")
+
+
+def band_finding(band: pd.DataFrame) -> str:
+    """How each metric's cohort median moved from the first to the last quarter shown."""
+    if band.empty:
+        return "No quarterly returns in this period"
+    ordered = band.sort_values(["metric_position", "period_start"])
+    ends = ordered.groupby(["metric_position", "metric_label"], sort=True)["median"].agg(["first", "last"])
+    moves = [f"{label} {first:,.0f} → {last:,.0f}" for (_, label), (first, last) in ends.iterrows()]
+    return "Cohort median, first to last quarter: " + "; ".join(moves)
+
+
+def above_median_finding(per_place: pd.DataFrame, *, metric_label: str) -> str:
+    """How many places were above the cohort median in the latest quarter."""
+    latest = per_place[per_place["period_start"] == per_place["period_start"].max()]
+    above = int((latest["value"] > latest["median"]).sum())
+    return f"{metric_label}: {above} of {len(latest)} places above the cohort median in the latest quarter"
+
+
+def completeness_by_place(grid: pd.DataFrame, *, statuses: list[str]) -> pd.DataFrame:
+    """One row per place: how many of its periods had each status (columns in `statuses` order)."""
+    table = pd.crosstab([grid["place_id"], grid["place_name"]], grid["status"])
+    table = table.reindex(columns=[s for s in statuses if s in table.columns]).reset_index()
+    table.columns.name = None
+    return table.sort_values("place_name").reset_index(drop=True)

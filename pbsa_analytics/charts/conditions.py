@@ -1,0 +1,141 @@
+"""Conditions charts: the places × conditions heatmap (typology conventions), what is missing, and the pulse reveal."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pbsa_analytics.charts.theme import GssColour, wrapped_title
+from pbsa_analytics.conditions_scales import E1, E1_STATES, ESA_STATES
+
+CELL_SELECTION = "cell"
+ABSENT = "#F3F2F1"
+E1_COLOURS = [str(GssColour.DARK_BLUE), str(GssColour.LIGHT_BLUE), str(GssColour.ORANGE), ABSENT]
+ESA_COLOURS = [str(GssColour.DARK_BLUE), str(GssColour.MID_BLUE), str(GssColour.LIGHT_BLUE), str(GssColour.ORANGE),
+               ABSENT]  # fmt: skip
+ROOM = "The room's answers"
+COHORT = "Cohort self-assessments (rated lowest)"
+
+
+def _condition_sort(answers: pd.DataFrame) -> list[str]:
+    return answers.drop_duplicates("condition_id").sort_values("position")["label"].tolist()
+
+
+def conditions_heatmap(
+    *, answers: pd.DataFrame, framework: str, place_order: list[str], title: str
+) -> alt.VConcatChart:
+    """Places × conditions in one round, coloured by answer, with places-reporting-missing bars above.
+
+    Same conventions as the typology heatmap: white-stroked cells, bottom legend, 44 × 24 px steps, and a
+    point selection named "cell" carrying place_id and condition_id for the drill-down to notes.
+    """
+    conditions = _condition_sort(answers)
+    states, colours = (E1_STATES, E1_COLOURS) if framework == E1 else (ESA_STATES, ESA_COLOURS)
+    cell = alt.selection_point(name=CELL_SELECTION, fields=["place_id", "condition_id"], on="click")
+    x = alt.X("label:N", sort=conditions, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=220))
+    heat = (
+        alt.Chart(answers)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("place_name:N", sort=place_order, title=None),
+            color=alt.Color(
+                "state:N",
+                scale=alt.Scale(domain=states, range=colours),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            opacity=alt.condition(cell, alt.value(1.0), alt.value(0.55)),
+            tooltip=[
+                alt.Tooltip("place_name:N", title="Place"),
+                alt.Tooltip("text:N", title="Condition"),
+                alt.Tooltip("state:N", title="Answer"),
+            ],
+        )
+        .add_params(cell)
+        .properties(width=alt.Step(44), height=alt.Step(24))
+    )
+    missing = answers[answers["missing"]]
+    top = (
+        alt.Chart(missing)
+        .mark_bar(color=str(GssColour.ORANGE))
+        .encode(
+            x=alt.X("label:N", sort=conditions, axis=None, scale=alt.Scale(domain=conditions)),
+            y=alt.Y("count():Q", title="Missing", axis=alt.Axis(format="d", tickMinStep=1)),
+            tooltip=[alt.Tooltip("label:N", title="Condition"), alt.Tooltip("count():Q", title="Places missing it")],
+        )
+        .properties(width=alt.Step(44), height=80)
+    )
+    return alt.vconcat(top, heat, spacing=4, title=wrapped_title(title)).resolve_scale(color="independent")
+
+
+def missing_bars(*, missing: pd.DataFrame, title: str) -> alt.Chart:
+    """Places reporting each condition missing in one round, most often missing first."""
+    return (
+        alt.Chart(missing, title=wrapped_title(title))
+        .mark_bar(color=str(GssColour.ORANGE))
+        .encode(
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("missing:Q", title="Places reporting it missing", axis=alt.Axis(format="d", tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("text:N", title="Condition"),
+                alt.Tooltip("missing:Q", title="Missing"),
+                alt.Tooltip("not_sure:Q", title="Not sure"),
+                alt.Tooltip("answered:Q", title="Answered"),
+                alt.Tooltip("places:Q", title="Places submitted"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def reveal_frame(*, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str]) -> pd.DataFrame:
+    """Room answers (value, answers) and cohort lowest ratings (label, places) as shares per option."""
+    counts = room.set_index("value")["answers"].reindex(options, fill_value=0)
+    lowest = cohort.set_index("label")["places"].reindex(options, fill_value=0)
+    frames = []
+    for series, who in ((counts, ROOM), (lowest, COHORT)):
+        total = series.sum()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "condition": options,
+                    "who": who,
+                    "count": series.to_numpy(),
+                    "share": series.to_numpy() / total if total else 0.0,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def missing_condition_reveal_chart(
+    *, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str], revealed: bool
+) -> alt.Chart:
+    """The pulse 'which condition is your partnership missing most?': the room's shares, then the cohort's beside.
+
+    Before the reveal only the room's bars are drawn, so the cohort's answer cannot be read off the slide.
+    """
+    data = reveal_frame(room=room, cohort=cohort, options=options)
+    if not revealed:
+        data = data[data["who"] == ROOM]
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("condition:N", sort=options, title=None, axis=alt.Axis(labelLimit=400)),
+            yOffset=alt.YOffset("who:N", sort=[ROOM, COHORT]),
+            x=alt.X("share:Q", title="Share of answers", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "who:N",
+                scale=alt.Scale(domain=[ROOM, COHORT], range=[str(GssColour.DARK_BLUE), str(GssColour.ORANGE)]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("condition:N", title="Condition"),
+                alt.Tooltip("who:N", title="Who"),
+                alt.Tooltip("count:Q", title="Count"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(28))
+    )

@@ -1,0 +1,131 @@
+"""Place labels for the map: beside the dot where they fit, on a leader line where dots crowd, else listed.
+
+Placement is computed once for the map's opening view (web-mercator pixels at its zoom); zooming in only
+spreads dots apart, so labels that fit at the opening zoom keep fitting.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+TILE_SIZE = 512  # deck.gl's world is 512 px wide at zoom 0
+CHAR_WIDTH_PX = 7.0
+LABEL_HEIGHT_PX = 16.0
+DOT_RADIUS_PX = 9.0
+GAP_PX = 4.0
+# Beside the dot: right, then left (dx, dy of the label's anchor, text anchor).
+NEAR_OFFSETS = ((15, 0, "start"), (-15, 0, "end"))
+# A label beside its dot must keep this far from every other dot, or it would read as that dot's name.
+OTHER_DOT_MARGIN_PX = 8.0
+LEADER_DISTANCES_PX = (46, 70, 96, 124)
+LEADER_ANGLES_DEG = (0, 180, -30, 30, 150, -150, -60, 60, 120, -120, 90, -90)
+
+
+class Placement(StrEnum):
+    NEAR = "near"
+    LEADER = "leader"
+    LISTED = "listed"
+
+
+@dataclass(frozen=True)
+class Label:
+    place_id: str
+    text: str
+    placement: Placement
+    anchor_lonlat: tuple[float, float]  # where the text is drawn (the dot itself for NEAR)
+    offset_px: tuple[float, float]  # pixel offset of the text from anchor_lonlat
+    text_anchor: str
+
+
+@dataclass(frozen=True)
+class _Box:
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: _Box) -> bool:
+        return not (
+            self.right + GAP_PX <= other.left
+            or other.right + GAP_PX <= self.left
+            or self.bottom + GAP_PX <= other.top
+            or other.bottom + GAP_PX <= self.top
+        )
+
+
+def to_pixels(lon: float, lat: float, *, zoom: float) -> tuple[float, float]:
+    """Web-mercator world pixels of a point at a zoom level."""
+    scale = TILE_SIZE * 2**zoom
+    x = (lon + 180) / 360 * scale
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
+    return x, y
+
+
+def to_lonlat(x: float, y: float, *, zoom: float) -> tuple[float, float]:
+    """Inverse of to_pixels."""
+    scale = TILE_SIZE * 2**zoom
+    lon = x / scale * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
+    return lon, lat
+
+
+def _text_box(x: float, y: float, text: str, anchor: str) -> _Box:
+    width = CHAR_WIDTH_PX * len(text)
+    left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+    return _Box(left, y - LABEL_HEIGHT_PX / 2, left + width, y + LABEL_HEIGHT_PX / 2)
+
+
+def _dot_box(x: float, y: float, *, margin: float = 0.0) -> _Box:
+    reach = DOT_RADIUS_PX + margin
+    return _Box(x - reach, y - reach, x + reach, y + reach)
+
+
+def _free(box: _Box, taken: list[_Box]) -> bool:
+    return not any(box.overlaps(other) for other in taken)
+
+
+def _leader_spot(x: float, y: float, text: str, taken: list[_Box]) -> tuple[float, float, str, _Box] | None:
+    for distance in LEADER_DISTANCES_PX:
+        for angle in LEADER_ANGLES_DEG:
+            lx = x + distance * math.cos(math.radians(angle))
+            ly = y + distance * math.sin(math.radians(angle))
+            anchor = "start" if math.cos(math.radians(angle)) >= 0 else "end"
+            box = _text_box(lx, ly, text, anchor)
+            if _free(box, taken):
+                return lx, ly, anchor, box
+    return None
+
+
+def place_labels(*, points: list[tuple[str, str, float, float]], zoom: float) -> list[Label]:
+    """Labels for (place_id, text, lon, lat) points: beside the dot, else on a leader line, else listed.
+
+    No two drawn labels overlap each other or any dot at the given zoom.
+    """
+    pixels = {pid: to_pixels(lon, lat, zoom=zoom) for pid, _, lon, lat in points}
+    taken = [_dot_box(*xy) for xy in pixels.values()]
+    # Crowded dots first, so they get the scarce nearby space; then west to east for a stable result.
+    crowding = {pid: sum(1 for other in pixels.values() if math.dist(pixels[pid], other) < 40) for pid, *_ in points}
+    order = sorted(points, key=lambda p: (-crowding[p[0]], pixels[p[0]][0]))
+    labels = []
+    for pid, text, lon, lat in order:
+        x, y = pixels[pid]
+        label = None
+        others = [_dot_box(*xy, margin=OTHER_DOT_MARGIN_PX) for other, xy in pixels.items() if other != pid]
+        for dx, dy, anchor in NEAR_OFFSETS:
+            box = _text_box(x + dx, y + dy, text, anchor)
+            if _free(box, taken) and _free(box, others):
+                taken.append(box)
+                label = Label(pid, text, Placement.NEAR, (lon, lat), (dx, dy), anchor)
+                break
+        if label is None:
+            spot = _leader_spot(x, y, text, taken)
+            if spot is not None:
+                lx, ly, anchor, box = spot
+                taken.append(box)
+                label = Label(pid, text, Placement.LEADER, to_lonlat(lx, ly, zoom=zoom), (0, 0), anchor)
+            else:
+                label = Label(pid, text, Placement.LISTED, (lon, lat), (0, 0), "start")
+        labels.append(label)
+    return sorted(labels, key=lambda label: label.text)

@@ -1,0 +1,39 @@
+"""Deterministic fault injection for the write paths, switched on only by tests through the environment.
+
+PBSA_FAULT_KILL_AT=<step> kills the process (SIGKILL, as `kill -9` would) when it reaches that step;
+PBSA_FAULT_ERROR_AT=<step>:<errno name> raises that OSError there instead (ENOSPC for a full disk, EROFS
+for a read-only file system, EACCES for permission denied). Unset, every checkpoint is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+
+KILL_VARIABLE = "PBSA_FAULT_KILL_AT"
+ERROR_VARIABLE = "PBSA_FAULT_ERROR_AT"
+
+# Every write step of import, undo and build, in the order they happen.
+IMPORT_STEPS = (
+    "import.locked",
+    "import.original.written",
+    "import.original.renamed",
+    "import.data.written",
+    "import.data.renamed",
+    "import.manifest.written",
+    "import.manifest.renamed",
+)
+UNDO_STEPS = ("undo.locked", "undo.tombstone.written", "undo.tombstone.renamed")
+BUILD_STEPS = ("build.started", "build.loaded", "build.checkpointed", "build.renamed")
+WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS
+
+
+def checkpoint(step: str) -> None:
+    """Die or fail here if a test asked for it."""
+    if os.environ.get(KILL_VARIABLE) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+    wanted = os.environ.get(ERROR_VARIABLE, "")
+    if wanted.partition(":")[0] == step:
+        code = getattr(errno, wanted.partition(":")[2] or "ENOSPC")
+        raise OSError(code, os.strerror(code))

@@ -1,0 +1,77 @@
+"""Vega-Lite specs converted once per chart object, so a chart reused across reruns is not converted again.
+
+Why: Streamlit turns an Altair chart into a spec on every rerun (schema validation and data serialisation
+are most of a warm rerun). Charts held by a cached page view are the same objects on every rerun, so their
+converted spec is kept beside them and dropped when the chart object is freed. The spec depends on the chart
+object alone, never on who is looking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+import weakref
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+# Streamlit's own conversion (theme handling, Arrow datasets, its globals lock); pinned in requirements.txt.
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+_specs: dict[int, tuple[weakref.ref, dict]] = {}
+_lock = threading.Lock()
+
+
+def _forget(key: int) -> None:
+    with _lock:
+        _specs.pop(key, None)
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec with Arrow datasets, converted the first time this chart object is seen."""
+    key = id(chart)
+    with _lock:
+        held = _specs.get(key)
+    if held is not None and held[0]() is chart:
+        return held[1]
+    spec = _convert_altair_to_vega_lite_spec(chart)
+    with _lock:
+        _specs[key] = (weakref.ref(chart, lambda _ref, key=key: _forget(key)), spec)
+    return spec
+
+
+def _fingerprint(value: object) -> object:
+    """A value standing for a parameter in the cache key; frames by a digest of every row.
+
+    Streamlit's own hashing samples frames of 50,000+ rows, which could hand back a stale chart.
+    """
+    if isinstance(value, pd.DataFrame):
+        digest = hashlib.sha256(repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        except TypeError:  # unhashable cells (lists): fall back to the pickled frame
+            digest.update(pickle.dumps(value))
+        return ("frame", digest.hexdigest())
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(item) for item in value)
+    return value
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _shared_chart(
+    builder_name: str, key: tuple, _builder: Callable[..., alt.TopLevelMixin], _params: dict
+) -> alt.TopLevelMixin:
+    return _builder(**_params)
+
+
+def shared_chart(builder: Callable[..., alt.TopLevelMixin], /, **params: object) -> alt.TopLevelMixin:
+    """builder(**params), one object for every rerun and session passing equal parameters (data included).
+
+    The chart is a pure function of its parameters, and whatever differs per user reaches it only through
+    them (queries are scoped in the data layer), so equal parameters may share it; so does its spec above.
+    """
+    key = tuple(sorted((name, _fingerprint(value)) for name, value in params.items()))
+    return _shared_chart(f"{builder.__module__}.{builder.__qualname__}", key, builder, params)

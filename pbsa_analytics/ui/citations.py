@@ -1,0 +1,86 @@
+"""Captions, caveats and row citations rendered from the data: pages never type a source themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from pbsa_analytics.analysis.citations import Library, cite_frame, render_cell, row_imports, row_sources
+from pbsa_analytics.services import monitoring
+from pbsa_analytics.ui.data import query, store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _reference(version: str) -> tuple[Library, pd.DataFrame]:
+    # The same for every user: built once per store version, not once per caption.
+    return Library.from_frame(query("sources")), query("caveats").set_index("caveat_id")
+
+
+def library() -> Library:
+    return _reference(store().version())[0]
+
+
+def _caveats() -> pd.DataFrame:
+    return _reference(store().version())[1]
+
+
+def scope(name: str, *, phase: int | None = None) -> pd.DataFrame:
+    """The source cells of the rows behind a figure (see queries/sql/citation_rows.sql for the scopes)."""
+    return query("citation_rows", scope=name, phase=phase)
+
+
+def caveat_text(*caveat_ids: str) -> str:
+    """The caveats' sentences, in the order asked for."""
+    table = _caveats()
+    return " ".join(table.loc[caveat_id, "text"] for caveat_id in caveat_ids)
+
+
+def sources_line(*, rows: Iterable[pd.DataFrame] = (), caveats: Sequence[str] = ()) -> str:
+    """The "Sources: ..." line for the given rows and caveats; imported rows cite their import."""
+    frames = list(rows)
+    sources: list[str] = []
+    for frame in frames:
+        sources += row_sources(frame)
+    if caveats:
+        table = _caveats()
+        sources += [table.loc[caveat_id, "source"] for caveat_id in caveats]
+    imported = [frame for frame in frames if "import_id" in frame.columns and frame["import_id"].notna().any()]
+    history = monitoring.history(store()) if imported else pd.DataFrame()
+    imports = [item for frame in imported for item in row_imports(frame, history)]
+    rendered = library().render(dict.fromkeys(sources), imports=imports)
+    return f"Sources: {rendered}." if rendered else ""
+
+
+def caption(*, note: str = "", rows: Iterable[pd.DataFrame] = (), caveats: Sequence[str] = ()) -> str:
+    """A figure's caption: how to read it, its caveats, then the citations of the rows behind it."""
+    parts = [note, caveat_text(*caveats), sources_line(rows=rows, caveats=caveats)]
+    return " ".join(part for part in parts if part)
+
+
+def cite_row(source: str) -> str:
+    """One row's full citation: "Source: <author>, <short title> (<year>), <section>"."""
+    return f"Source: {render_cell(library(), source)}"
+
+
+def citer() -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A function adding a reader-facing `citation` beside each row's `source`, for exports.
+
+    The documents and the import history are read now, so the function can run later (when a download is
+    clicked) without touching Streamlit's caches.
+    """
+    books = library()
+    current = store()
+
+    def cite(frame: pd.DataFrame) -> pd.DataFrame:
+        has_imports = "import_id" in frame.columns and frame["import_id"].notna().any()
+        history = monitoring.history(current) if has_imports else pd.DataFrame()
+        return cite_frame(frame, library=books, history=history)
+
+    return cite
+
+
+def with_citations(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame with a reader-facing `citation` beside each row's `source`."""
+    return citer()(frame)

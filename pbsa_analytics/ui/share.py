@@ -1,0 +1,75 @@
+"""Share and take away: a copy-link box and the page as printable A4 PDF or one offline HTML file.
+
+Each chart_block adds its chart and caption to this run's report; the sidebar offers them once the page is drawn.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import altair as alt
+import streamlit as st
+
+from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
+from pbsa_analytics.ui.downloads import IMAGE_MIME
+from pbsa_analytics.ui.programme_report import programme_report
+
+_SECTIONS = "_share_report_sections"
+HTML_MIME = "text/html"
+LOCAL_URL = "http://127.0.0.1:8501/"
+
+
+def start_page() -> None:
+    """Forget the previous run's charts: a report holds exactly what this run draws."""
+    st.session_state[_SECTIONS] = []
+
+
+def add_chart(*, chart: alt.TopLevelMixin, caption: str) -> None:
+    """Record a chart drawn on the page, with its caption (sources and caveats), for the page's report."""
+    st.session_state.setdefault(_SECTIONS, []).append(ReportSection(caption=caption, chart=chart))
+
+
+def current_link(*, url_path: str) -> str:
+    """This view's shareable URL: the page's path and every query parameter of the current state."""
+    parts = urlsplit(st.context.url or LOCAL_URL)
+    query = urlencode({key: st.query_params.get(key) or "" for key in st.query_params})
+    return f"{parts.scheme}://{parts.netloc}/{url_path}" + (f"?{query}" if query else "")
+
+
+def _programme_downloads(*, link: str) -> None:
+    """The whole-programme report: charts gathered now (cached queries), rendered only when a button is clicked."""
+    report = programme_report(link=link)
+    with st.popover("Whole-programme report", icon=":material/summarize:"):
+        st.download_button(
+            "Programme report (PDF, A4)", data=lambda: report_pdf(report),
+            file_name="pbsa-programme-report.pdf", mime=IMAGE_MIME["pdf"], key="share_programme_pdf",
+            on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            "Programme report (HTML)", data=lambda: report_html(report),
+            file_name="pbsa-programme-report.html", mime=HTML_MIME, key="share_programme_html", on_click="ignore",
+        )  # fmt: skip
+
+
+def share_sidebar(*, title: str, url_path: str) -> None:
+    """Sidebar block: the link to this exact view (with a copy button), and the page as PDF and HTML."""
+    link = current_link(url_path=url_path)
+    with st.sidebar:
+        st.markdown("**Share this view**")
+        # st.code is plain text with a built-in copy button: the URL is never interpreted as Markdown.
+        st.code(link, language=None, wrap_lines=True)
+        st.caption("Use the copy button at the right of the link.")
+        _programme_downloads(link=current_link(url_path="").split("?")[0])
+        sections = tuple(st.session_state.get(_SECTIONS, []))
+        if not sections:
+            return
+        report = Report(title=title, sections=sections, link=link)
+        slug = url_path or "overview"
+        st.download_button(
+            "This page as PDF (A4)", data=lambda: report_pdf(report), file_name=f"pbsa-{slug}.pdf",
+            mime=IMAGE_MIME["pdf"], key="share_pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+        )  # fmt: skip
+        st.download_button(
+            "This page as HTML (offline)", data=lambda: report_html(report), file_name=f"pbsa-{slug}.html",
+            mime=HTML_MIME, key="share_html", on_click="ignore", icon=":material/download:",
+        )  # fmt: skip

@@ -1,0 +1,175 @@
+"""The leak matrix: each role signs in for real and tampers with URLs; nothing outside its scope reaches the browser.
+
+For every role x page x tampered URL the test collects the rendered DOM (text and markup), every websocket
+frame the server sent (Vega datasets and tooltips, pydeck JSON, table data, all of it) and every table
+download, and looks for any name, alias, id, lead organisation or LA code of a place outside the role's
+scope. A funder (unscoped) doing the same must fail the same check, so the check can fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from playwright.sync_api import Browser
+
+from pbsa_analytics.store import Store
+from tests.browser.auth_support import PARTNERSHIP_PLACE, Session, open_session, signed_in_app
+from tests.browser.conftest import screenshot, wait_for_app
+from tests.leak_check import find_leaks, normal, scope_terms
+
+pytestmark = pytest.mark.browser
+
+OTHER = "colchester"  # another place, with an LA code (E07000071) and aliases to leak
+TAMPERED = [
+    "/",
+    "/map",
+    f"/map?place={OTHER}&size=volunteers",
+    "/typology?phase=1&sort=name",
+    f"/typology?phase=1&cell={OTHER}:advocacy_social_movements",
+    f"/outcomes?cell={OTHER}:empowerment",
+    "/phases",
+    "/partnership",
+    f"/partnership?place={OTHER}&anon=0",
+    f"/evidence?q={OTHER}",
+    f"/evidence?place={OTHER}",
+    "/data",
+    *[f"/present?deck=learning-event&slide={n}&anon=0" for n in range(1, 7)],
+    "/pulse",
+]
+ROLE_PLACE = {"partnership": PARTNERSHIP_PLACE, "public": None, "participant": None}
+
+
+@pytest.fixture(scope="module")
+def auth_app(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One app requiring sign-in through a local OIDC provider, shared by every role in this module."""
+    with signed_in_app(db_path=built_db, folder=tmp_path_factory.mktemp("auth")) as url:
+        yield url
+
+
+# Pages whose every table download is fetched; elsewhere the first two (they all come from the same scoped frames).
+EVERY_DOWNLOAD = ("/partnership", "/evidence", "/map")
+
+
+def _downloads(session: Session, *, every: bool) -> list[str]:
+    """Click the visible table downloads (CSV) and return the files' text."""
+    texts = []
+    buttons = session.tab.locator('[data-testid="stDownloadButton"] button', has_text="CSV")
+    for index in range(buttons.count() if every else min(2, buttons.count())):
+        button = buttons.nth(index)
+        if not button.is_visible():
+            continue
+        with session.tab.expect_download(timeout=30_000) as download:
+            button.click()
+        texts.append(Path(download.value.path()).read_text(encoding="utf-8-sig", errors="ignore"))
+    return texts
+
+
+def collect(session: Session, url: str) -> dict[str, str]:
+    """Everything one URL puts in front of the user: DOM text and markup, websocket frames, downloads."""
+    session.reset()
+    tab = session.tab
+    tab.goto(url)
+    wait_for_app(tab)
+    if tab.locator('[data-testid="stVegaLiteChart"]').count():
+        tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+    if tab.get_by_role("dialog").count():
+        tab.keyboard.press("Escape")  # Streamlit's "page not found" notice makes the page inert
+        tab.get_by_role("dialog").first.wait_for(state="detached", timeout=10_000)
+    tab.wait_for_timeout(500)
+    return {
+        "dom": session.tab.evaluate("() => document.body.innerText + document.body.innerHTML"),
+        "websocket": "\n".join(session.frames),
+        "downloads": "\n".join(_downloads(session, every=urlsplit(url).path in EVERY_DOWNLOAD)),
+    }
+
+
+def typed_in(path: str) -> set[str]:
+    """What the tamperer typed into the URL: echoed back in the address and the search box, so not a leak."""
+    values = [value for _, value in parse_qsl(urlsplit(path).query)]
+    return {normal(part) for value in values for part in value.split(":")}
+
+
+def leaks_for(session: Session, *, app_url: str, store: Store, own_place: str | None) -> dict[str, dict]:
+    forbidden, allowed = scope_terms(store, own_place)
+    found: dict[str, dict] = {}
+    for path in TAMPERED:
+        seen = collect(session, app_url + path)
+        session.downloaded += len(seen["downloads"])
+        for source, text in seen.items():
+            leaked = find_leaks(text, forbidden=forbidden - typed_in(path), allowed=allowed)
+            if leaked:
+                found.setdefault(path, {})[source] = leaked
+    return found
+
+
+@pytest.mark.parametrize("role", list(ROLE_PLACE))
+def test_no_role_sees_a_place_outside_its_scope(role: str, auth_app: str, browser: Browser, store: Store) -> None:
+    """Signed in as partnership, public or participant, no page or tampered URL sends another place's identity."""
+    session = open_session(browser, app_url=auth_app, role=role)
+    try:
+        found = leaks_for(session, app_url=auth_app, store=store, own_place=ROLE_PLACE[role])
+        external, downloaded = list(session.external), session.downloaded
+    finally:
+        session.context.close()
+    assert found == {}
+    assert external == []
+    if role != "participant":
+        assert downloaded > 0  # the download check was not vacuous
+
+
+def test_control_unscoped_funder_fails_the_same_check(auth_app: str, browser: Browser, store: Store) -> None:
+    """A funder sees every place named, so the same check finds the places a partnership must not see."""
+    session = open_session(browser, app_url=auth_app, role="funder")
+    try:
+        forbidden, allowed = scope_terms(store, PARTNERSHIP_PLACE)
+        seen = collect(session, auth_app + f"/partnership?place={PARTNERSHIP_PLACE}")
+        present = collect(session, auth_app + "/present?deck=learning-event&slide=4&anon=0")  # bars name each place
+    finally:
+        session.context.close()
+    assert OTHER in find_leaks(seen["websocket"], forbidden=forbidden, allowed=allowed)
+    assert find_leaks(present["dom"] + present["websocket"], forbidden=forbidden, allowed=allowed)
+
+
+def test_unlisted_account_gets_only_the_no_access_page(auth_app: str, browser: Browser, store: Store) -> None:
+    """A signed-in account the access file does not list sees 'No access' and nothing of the data, on any URL."""
+    session = open_session(browser, app_url=auth_app, role="stranger")
+    try:
+        forbidden, allowed = scope_terms(store, None)
+        for path in ("/", f"/partnership?place={OTHER}", "/data", "/present?deck=learning-event&slide=2", "/pulse"):
+            seen = collect(session, auth_app + path)
+            assert session.tab.get_by_role("heading", name="No access").is_visible()
+            assert find_leaks(seen["dom"] + seen["websocket"], forbidden=forbidden, allowed=allowed) == []
+            assert session.tab.locator('[data-testid="stSidebarNav"]').count() == 0
+    finally:
+        session.context.close()
+
+
+@pytest.mark.parametrize("role", ["admin", "funder", "partnership", "public", "participant"])
+def test_each_role_screenshots_partnership_and_present(
+    role: str, auth_app: str, browser: Browser, store: Store
+) -> None:
+    """Each role's /partnership and /present, captured for review; the partnership role sees its own place named."""
+    session = open_session(browser, app_url=auth_app, role=role)
+    try:
+        pages = (
+            ("partnership", f"/partnership?place={PARTNERSHIP_PLACE}"),
+            ("present", "/present?deck=learning-event&slide=2&reveal=1"),
+        )
+        for name, path in pages:
+            session.tab.goto(auth_app + path)
+            wait_for_app(session.tab)
+            if role not in ("public", "participant"):  # they are shown their own pages instead, without charts
+                session.tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+            session.tab.wait_for_timeout(1500)
+            screenshot(session.tab, f"role-{role}-{name}")
+        if role == "partnership":
+            session.tab.goto(auth_app + "/partnership")
+            wait_for_app(session.tab)
+            assert session.tab.get_by_role("heading", name="Hartlepool: Hartlepool Action Lab").is_visible()
+        external = list(session.external)
+    finally:
+        session.context.close()
+    assert external == []

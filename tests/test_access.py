@@ -1,0 +1,229 @@
+"""Roles and the access file, the principal-scoped runner (every query x role), anonymising and escaping."""
+
+from __future__ import annotations
+
+import html
+import re
+from importlib import resources
+
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+
+from pbsa_analytics import queries, settings
+from pbsa_analytics.access import ROLE_HELP, AccessFileError, Principal, Role, load_access, parse_access
+from pbsa_analytics.analysis.anonymise import Anonymiser
+from pbsa_analytics.services.scoping import SMALL_NUMBER, run_scoped
+from pbsa_analytics.store import Store
+from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
+from tests.leak_check import find_leaks, scope_terms
+
+OWN = "hartlepool"
+OTHER = "colchester"
+PARTNERSHIP = Principal(subject="p@example.org", display_name="P", role=Role.PARTNERSHIP, place_id=OWN)
+PUBLIC = Principal(subject="v@example.org", display_name="V", role=Role.PUBLIC)
+PARTICIPANT = Principal(subject="phone", display_name="phone", role=Role.PARTICIPANT)
+FUNDER = Principal(subject="f@example.org", display_name="F", role=Role.FUNDER)
+
+# A value for every query parameter; a new query with a new parameter must be added here (and so considered).
+PARAM_VALUES: dict[str, object] = {
+    "phase": 2,
+    "cohort_phase": 2,
+    "from_phase": 1,
+    "to_phase": 2,
+    "min_phase": 1,
+    "metric": "volunteers",
+    "regions": [],
+    "outcome_id": "empowerment",
+    "typology_id": "advocacy_social_movements",
+    "enabler_id": "",
+    "words": [],
+    "terms": ["food"],
+    "max_rows": 10_000,
+    "window_start": None,
+    "window_end": None,
+    "due_days": 30,
+    "received_ids": [],
+    "received_on": [],
+    "scope": "monitoring",
+    "text": OTHER,  # a lookup by another place's id must not name it either
+}
+# Conditions queries read a conditions folder's files ($files); services/conditions scopes them per principal
+# (tests/test_conditions_store.py checks a partnership sees only its own place named).
+FOLDER_QUERIES = {"conditions_answers", "conditions_change", "conditions_missing"}
+
+# Queries whose filters should be open (any phase, outcome, typology) so that they return rows.
+OPEN_FILTERS: dict[str, dict[str, object]] = {"evidence_search": {"phase": 0, "outcome_id": "", "typology_id": ""}}
+
+
+def _query_names() -> list[str]:
+    folder = resources.files("pbsa_analytics.queries").joinpath("sql")
+    names = (entry.name.removesuffix(".sql") for entry in folder.iterdir() if entry.name.endswith(".sql"))
+    return sorted(set(names) - FOLDER_QUERIES)
+
+
+def _calls(store: Store, name: str) -> list[dict[str, object]]:
+    """Parameter sets for a query: each place-bound query once for another place and once for the role's own."""
+    wanted = set(re.findall(r"\$(\w+)", queries.load_sql(name)))
+    missing = wanted - {*PARAM_VALUES, "place_id"}
+    if missing:
+        pytest.fail(f"add test values for {sorted(missing)} used by query {name!r}")
+    params = {key: PARAM_VALUES[key] for key in wanted - {"place_id"}} | OPEN_FILTERS.get(name, {})
+    if "regions" in params:
+        params["regions"] = store.execute("select distinct region from places")["region"].tolist()
+    if "place_id" not in wanted:
+        return [params]
+    return [{**params, "place_id": OTHER}, {**params, "place_id": OWN}, {**params, "place_id": ""}]
+
+
+def _seen(frame: pd.DataFrame) -> str:
+    return " ".join(map(str, frame.columns)) + "\n" + frame.to_csv(index=False)
+
+
+@pytest.mark.parametrize("name", _query_names())
+@pytest.mark.parametrize(("principal", "own"), [(PARTNERSHIP, OWN), (PUBLIC, None), (PARTICIPANT, None)])
+def test_scoped_query_holds_no_identity_outside_scope(store: Store, name: str, principal: Principal, own) -> None:
+    """Every named query, run for a partnership, public or participant, returns no other place's identity."""
+    forbidden, allowed = scope_terms(store, own)
+    for params in _calls(store, name):
+        frame = run_scoped(store, principal, name, **params)
+        assert find_leaks(_seen(frame), forbidden=forbidden, allowed=allowed) == [], params
+
+
+def test_control_unscoped_queries_fail_the_same_check(store: Store) -> None:
+    """The check can fail: the funder's (unscoped) results name the places a partnership must not see."""
+    forbidden, allowed = scope_terms(store, OWN)
+    leaked = {
+        name for name in _query_names()
+        for params in _calls(store, name)
+        if find_leaks(_seen(run_scoped(store, FUNDER, name, **params)), forbidden=forbidden, allowed=allowed)
+    }  # fmt: skip
+    assert {"place_points", "typology_matrix", "phase_cohorts", "place_detail", "evidence_search"} <= leaked
+
+
+def test_partnership_gets_its_own_place_named_and_nothing_for_another(store: Store) -> None:
+    """A partnership's own place comes back named; a query about another place returns no rows."""
+    own = run_scoped(store, PARTNERSHIP, "place_detail", place_id=OWN)
+    other = run_scoped(store, PARTNERSHIP, "place_detail", place_id=OTHER)
+    assert own["place_name"].tolist() == ["Hartlepool"]
+    assert other.empty
+    assert list(other.columns) == list(own.columns)
+
+
+def test_partnership_map_points_keep_only_its_own_location(store: Store) -> None:
+    """Locations cannot be relabelled, so other places' map points are dropped for a partnership."""
+    regions = store.execute("select distinct region from places")["region"].tolist()
+    points = run_scoped(
+        store,
+        PARTNERSHIP,
+        "place_points",
+        min_phase=1,
+        regions=regions,
+        metric="volunteers",
+        phase=2,
+        window_start=None,
+        window_end=None,
+    )
+    assert points["place_id"].tolist() == [OWN]
+
+
+def test_anonymised_rows_are_not_in_name_order(store: Store) -> None:
+    """Rows of other places follow their labels, so the labels' order cannot be read off an alphabetical list."""
+    frame = run_scoped(store, PARTNERSHIP, "places_list")
+    names = frame["place_name"].tolist()
+    assert names[0] == "Hartlepool"
+    assert names[1:] == sorted(names[1:], key=lambda label: (len(label), label))
+
+
+def test_labels_follow_a_keyed_order_not_the_alphabet(store: Store) -> None:
+    """Two secrets give two label orders, and neither is the places' alphabetical order."""
+    variants = queries.run(store, "place_identities")
+    first = Anonymiser.build(focus_place_id=OWN, variants=variants, secret=b"one").labels
+    second = Anonymiser.build(focus_place_id=OWN, variants=variants, secret=b"two").labels
+    alphabetical = sorted(
+        set(variants["place_id"]) - {OWN}, key=lambda p: variants.set_index("place_id").loc[p].iloc[0, 0]
+    )
+    assert list(first) != list(second)
+    assert alphabetical not in (list(first), list(second))
+
+
+def test_scrubbing_catches_names_ids_and_codes_inside_longer_tokens(store: Store) -> None:
+    """'colchester_q2', an LA code and a lead organisation inside longer tokens are all replaced by the label."""
+    scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"k")
+    note = "see colchester_q2.csv (E07000071) and xCOLCHESTERx; Hartlepool Action Lab stays"
+    text = scrub.text(note)
+    forbidden, allowed = scope_terms(store, OWN)
+    assert find_leaks(text, forbidden=forbidden, allowed=allowed) == []
+    assert scrub.labels[OTHER] in text
+    assert "Hartlepool Action Lab" in text
+
+
+def test_public_counts_follow_the_small_number_rule(store: Store) -> None:
+    """Public region counts below the threshold are missing; the rest equal the unscoped counts."""
+    raw = queries.run(store, "regional_spread")
+    public = run_scoped(store, PUBLIC, "regional_spread")
+    small = raw["places"] < SMALL_NUMBER
+    assert small.any()
+    assert public.loc[small, "places"].isna().all()
+    assert (public.loc[~small, "places"].astype(int) == raw.loc[~small, "places"]).all()
+
+
+def test_public_gets_no_place_level_query(store: Store) -> None:
+    """Place-level queries return no rows to the public role, and phase cohorts lose their name lists."""
+    assert run_scoped(store, PUBLIC, "typology_matrix", phase=1).empty
+    assert run_scoped(store, PUBLIC, "phase_cohorts")["place_names"].isna().all()
+    assert run_scoped(store, PARTICIPANT, "phase_cohorts").empty
+
+
+def test_every_role_is_documented() -> None:
+    """Each role has help text, appears in the README's deployment section and in the example access file."""
+    readme = (settings.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Deploying for several audiences", 1)[1].split("\n## ", 1)[0]
+    example = (settings.REPO_ROOT / "access.example.toml").read_text(encoding="utf-8")
+    for role in Role:
+        assert role in ROLE_HELP
+        assert f"`{role.value}`" in section
+        assert role.value in example
+
+
+def test_example_access_file_parses_and_maps_users() -> None:
+    """The committed example is valid and binds its partnership user to a place."""
+    access = load_access(settings.REPO_ROOT / "access.example.toml")
+    principal = access.principal_for(subject="x", email="Coordinator@Hartlepool-Partnership.example", name=None)
+    assert principal is not None
+    assert (principal.role, principal.place_id) == (Role.PARTNERSHIP, "hartlepool")
+    assert access.principal_for(subject="unknown", email="nobody@example.org", name=None) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[users]]\nemail = "a@b.c"\nrole = "owner"\n',
+        '[[users]]\nemail = "a@b.c"\nrole = "partnership"\n',
+        '[[users]]\nemail = "a@b.c"\nrole = "funder"\nplace_id = "hartlepool"\n',
+        '[[users]]\nrole = "funder"\n',
+        '[[users]]\nemail = "a@b.c"\nrole = "funder"\n[[users]]\nemail = "A@B.C"\nrole = "public"\n',
+        "users = 3",
+        "[[users]\n",
+    ],
+)
+def test_malformed_access_files_are_refused(text: str) -> None:
+    """Unknown roles, unbound partnerships, duplicates and bad TOML are errors, never a silent default."""
+    with pytest.raises(AccessFileError):
+        parse_access(text)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "![X](http://evil.example/p.png)",
+        "nope![x](http://evil.example/w.png)",
+        "[click](https://evil.example) <img src=http://evil.example/i.png> www.evil.example http://evil.example",
+        "<script>alert(1)</script> :red[x] **bold** `code` $x$",
+    ],
+)
+def test_escaped_text_renders_no_link_image_or_html(payload: str) -> None:
+    """After md(), a CommonMark+GFM renderer makes no link, image or HTML from hostile text and shows it verbatim."""
+    rendered = MarkdownIt("gfm-like").render(md(payload))
+    assert not re.search(r"<(a|img|script|strong|code)\b", rendered), rendered
+    assert html.unescape(re.sub(r"</?p>", "", rendered)).strip().replace(ZERO_WIDTH_SPACE, "") == payload

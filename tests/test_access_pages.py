@@ -1,0 +1,62 @@
+"""Each role's pages run without error in AppTest, and pages outside a role's set are not reachable.
+
+Sign-in itself is exercised for real in tests/browser/test_access_leaks.py; here the session's principal is set
+directly so every page can be run quickly for every role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pbsa_analytics import settings
+from pbsa_analytics.access import Principal, Role
+from pbsa_analytics.ui import auth
+from pbsa_analytics.ui.navigation import PAGES
+
+APP = str(settings.REPO_ROOT / "app.py")
+PRINCIPALS = {
+    Role.FUNDER: Principal(subject="f@example.org", display_name="F", role=Role.FUNDER),
+    Role.PARTNERSHIP: Principal(
+        subject="p@example.org", display_name="P", role=Role.PARTNERSHIP, place_id="hartlepool"
+    ),
+    Role.PUBLIC: Principal(subject="v@example.org", display_name="V", role=Role.PUBLIC),
+    Role.PARTICIPANT: Principal(subject="phone", display_name="phone", role=Role.PARTICIPANT),
+}
+
+
+def _cases() -> list[tuple[Role, str]]:
+    cases = []
+    for role in PRINCIPALS:
+        allowed = auth.ROLE_PAGES[role]
+        cases += [(role, spec.file) for spec in PAGES if allowed is None or spec.url_path in allowed]
+    return cases
+
+
+@pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize(("role", "page_file"), _cases(), ids=str)
+def test_role_page_renders_without_error(monkeypatch: pytest.MonkeyPatch, role: Role, page_file: str) -> None:
+    """Each page a role is offered runs to the end with no exception and no error box."""
+    monkeypatch.setattr(auth, "session_principal", lambda: PRINCIPALS[role])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page(page_file)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def test_partnership_page_ignores_another_place_in_the_url(db_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partnership asking for another place by URL still gets its own page, with no picker and no toggle."""
+    monkeypatch.setattr(auth, "session_principal", lambda: PRINCIPALS[Role.PARTNERSHIP])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["place"] = "colchester"
+    app.query_params["anon"] = "0"
+    app.run()
+    app.switch_page("pages/partnership.py")
+    app.run()
+    assert app.title[0].value.startswith("Hartlepool")
+    assert [box.label for box in app.selectbox] == ["Period"]  # the period, never a place picker
+    assert not app.toggle
