@@ -147,7 +147,7 @@ def _verify(_args: argparse.Namespace) -> int:
 def _conditions_export(args: argparse.Namespace) -> int:
     store = open_store(db_path=settings.db_path())
     data = conditions.export_rounds(store, principal=LOCAL_ADMIN, file_format=args.format)
-    Path(args.output).write_bytes(data)
+    _write_output(args.output, data)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -156,7 +156,7 @@ def _conditions_template(args: argparse.Namespace) -> int:
     store = open_store(db_path=settings.db_path())
     file_format = "csv" if args.output.endswith(".csv") else "xlsx"
     data = conditions.template(store, file_format=file_format, place_id=args.place or "", round_id=args.round or "")
-    Path(args.output).write_bytes(data)
+    _write_output(args.output, data)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

@@ -1,26 +1,29 @@
 """Durable conditions self-assessments: one immutable Parquet file and one manifest per save, like imports.
 
 A save is a draft, a submission or a correction of one place's round. Each writes only new files, each made
-complete under a temporary name and renamed into place; the manifest goes last, so a save exists exactly when
-its manifest does and a process killed mid-save leaves nothing a reader counts. Undo writes a tombstone and
-deletes nothing. Deciding whether a round is already submitted and then writing is done under a
-cross-process lock (flock, released by the kernel even on kill -9), so two replicas can never both submit
-the same round.
+complete under a temporary name and renamed into place (store/durable.py, shared with the imports store); the
+manifest goes last, so a save exists exactly when its manifest does and a process killed mid-save leaves
+nothing a reader counts. A save that fails before its manifest lands (full disk, permission denied) removes
+the files it wrote. Undo writes a tombstone and deletes nothing. Deciding whether a round is already
+submitted and then writing is done under the same cross-process lock as imports (`filelock`, released by
+the kernel even on kill -9), so two replicas can never both submit the same round. Every write step passes
+a fault checkpoint (store/faults.py), so tests kill or fail a save at each one.
+
+A damaged folder degrades instead of breaking: a manifest or tombstone that cannot be read is left out of
+every round and named by `verify()`, and a save whose data file is missing is not offered to queries.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import json
-import os
 import re
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,6 +32,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pbsa_analytics.errors import PbsaError
+from pbsa_analytics.store.durable import LOCK_FILE, atomic_write, fsync_dir, safe_name, sha256_file, writer_lock
+from pbsa_analytics.store.faults import checkpoint
 
 ANSWER_SCHEMA = pa.schema(
     [
@@ -46,6 +51,7 @@ ROW_COLUMNS = ["condition_id", "answer", "rating", "note"]
 EMPTY_FILE = "empty.parquet"
 ROUND_PATTERN = re.compile(r"\d{4}-Q[1-4]")
 PLACE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,40}")
+ENTRY_ID = re.compile(r"\d{20}-[0-9a-f]{8}")
 SYNTHETIC_MARKER = "SYNTHETIC"
 
 
@@ -102,25 +108,35 @@ class RoundState:
         return "submitted, correction in draft" if self.draft else "submitted"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+ENTRY_FIELDS = {f.name for f in fields(Entry)} - {"undone_at", "undone_by"}
+OPTIONAL_FIELDS = {"original"}
 
 
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _safe_name(file_name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).name)[-80:] or "upload"
+def _read_entry(manifest: Path, tombstone: Path) -> Entry:
+    """One save from its manifest (and tombstone, if undone); anything malformed raises ValueError."""
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not set(data) >= ENTRY_FIELDS - OPTIONAL_FIELDS:
+        raise ValueError("manifest lacks required fields")
+    entry = Entry(**{k: v for k, v in data.items() if k in ENTRY_FIELDS})
+    text_fields = (entry.entry_id, entry.kind, entry.place_id, entry.round, entry.saved_at, entry.saved_by)
+    if not all(isinstance(value, str) for value in text_fields) or not isinstance(entry.answered, int):
+        raise ValueError("manifest has fields of the wrong type")
+    if entry.entry_id != manifest.stem or not ENTRY_ID.fullmatch(entry.entry_id):
+        raise ValueError("manifest names another save")
+    if entry.kind not in set(EntryKind) or not PLACE_PATTERN.fullmatch(entry.place_id):
+        raise ValueError("manifest has an unknown kind or place")
+    if not ROUND_PATTERN.fullmatch(entry.round):
+        raise ValueError("manifest has a malformed round")
+    if entry.original is not None and (
+        not isinstance(entry.original, str) or Path(entry.original).name != entry.original
+    ):
+        raise ValueError("manifest points outside the originals folder")
+    if tombstone.exists():
+        undone = json.loads(tombstone.read_text(encoding="utf-8"))
+        if not isinstance(undone, dict) or not all(isinstance(undone.get(k), str) for k in ("undone_at", "undone_by")):
+            raise ValueError("unreadable undo record")
+        entry = Entry(**{**asdict(entry), "undone_at": undone["undone_at"], "undone_by": undone["undone_by"]})
+    return entry
 
 
 def _now() -> str:
@@ -141,16 +157,13 @@ class ConditionsStore:
         if not self.empty_file.exists():
             buffer = io.BytesIO()
             pq.write_table(ANSWER_SCHEMA.empty_table(), buffer)
-            _atomic_write(self.empty_file, buffer.getvalue())
+            atomic_write(self.empty_file, buffer.getvalue())
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with (self.root / ".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """The folder's cross-process write lock (filelock, as the imports store; freed by the kernel on kill -9)."""
+        with writer_lock(self.root / LOCK_FILE, error=ConditionsStoreError, what="self-assessment save"):
+            yield
 
     @property
     def synthetic(self) -> bool:
@@ -158,7 +171,7 @@ class ConditionsStore:
         return (self.root / SYNTHETIC_MARKER).exists()
 
     def mark_synthetic(self, note: str) -> None:
-        _atomic_write(self.root / SYNTHETIC_MARKER, note.encode("utf-8"))
+        atomic_write(self.root / SYNTHETIC_MARKER, note.encode("utf-8"))
 
     def version(self) -> str:
         """Changes whenever a save or an undo lands; used to invalidate caches."""
@@ -166,16 +179,19 @@ class ConditionsStore:
         names += sorted("undone:" + p.name for p in self.undone_dir.glob("*.json"))
         return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
 
-    def entries(self) -> list[Entry]:
-        """Every committed save, oldest first, with undo details where undone."""
-        entries = []
+    def _scan(self) -> tuple[list[Entry], list[str]]:
+        """Every readable save, oldest first, and a problem line for each manifest or tombstone that is not."""
+        entries, problems = [], []
         for manifest in sorted(self.entries_dir.glob("*.json")):
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            tombstone = self.undone_dir / manifest.name
-            if tombstone.exists():
-                data |= json.loads(tombstone.read_text(encoding="utf-8"))
-            entries.append(Entry(**data))
-        return entries
+            try:
+                entries.append(_read_entry(manifest, self.undone_dir / manifest.name))
+            except (OSError, ValueError, TypeError) as error:
+                problems.append(f"{manifest.stem[:40]}: left out (unreadable manifest or undo record: {error})")
+        return entries, problems
+
+    def entries(self) -> list[Entry]:
+        """Every committed save, oldest first, with undo details where undone; damaged saves are left out."""
+        return self._scan()[0]
 
     def round_state(self, *, place_id: str, round_id: str, entries: list[Entry] | None = None) -> RoundState:
         """The state of one round, derived from its saves alone."""
@@ -198,7 +214,9 @@ class ConditionsStore:
         files = [str(self.empty_file)]
         for state in self.rounds():
             if state.in_force is not None:
-                files.append(str(self.entries_dir / f"{state.in_force.entry_id}.parquet"))
+                path = self.entries_dir / f"{state.in_force.entry_id}.parquet"
+                if path.exists():  # a lost data file is named by verify(); the other rounds still show
+                    files.append(str(path))
         return files
 
     def rows(self, entry_id: str) -> pd.DataFrame:
@@ -223,6 +241,7 @@ class ConditionsStore:
         if not PLACE_PATTERN.fullmatch(place_id) or not ROUND_PATTERN.fullmatch(round_id):
             raise ConditionsStoreError(f"bad place {place_id!r} or round {round_id!r} (rounds look like 2025-Q1)")
         with self._locked():
+            checkpoint("conditions.locked")
             state = self.round_state(place_id=place_id, round_id=round_id)
             if kind == EntryKind.SUBMISSION and state.in_force is not None:
                 raise ConditionsStoreError(
@@ -233,66 +252,65 @@ class ConditionsStore:
                 raise ConditionsStoreError(
                     f"{round_id} for {place_id} has not been submitted, so there is nothing to correct"
                 )
-            return self._write(place_id=place_id, round_id=round_id, kind=kind, rows=rows, saved_by=saved_by,
-                               source=source, original=original)  # fmt: skip
+            entry_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+            table = pa.Table.from_pandas(
+                rows[ROW_COLUMNS].assign(entry_id=entry_id, entry_seq=int(entry_id.split("-", 1)[0]),
+                                         place_id=place_id, round=round_id)[ANSWER_SCHEMA.names],
+                schema=ANSWER_SCHEMA,
+                preserve_index=False,
+            )  # fmt: skip
+            buffer = io.BytesIO()
+            pq.write_table(table, buffer)
+            answered = int((rows["answer"].notna() | rows["rating"].notna()).sum())
+            entry = Entry(
+                entry_id=entry_id, kind=str(kind), place_id=place_id, round=round_id, saved_at=_now(),
+                saved_by=(saved_by or "unknown")[:120], answered=answered,
+                sha256=hashlib.sha256(buffer.getvalue()).hexdigest(), source=source[:200],
+                original=f"{entry_id}-{safe_name(original[0])}" if original is not None else None,
+            )  # fmt: skip
+            self._write(entry, data=buffer.getvalue(), original=original[1] if original is not None else None)
+            return entry
 
-    def _write(
-        self,
-        *,
-        place_id: str,
-        round_id: str,
-        kind: EntryKind,
-        rows: pd.DataFrame,
-        saved_by: str,
-        source: str,
-        original: tuple[str, bytes] | None,
-    ) -> Entry:
-        entry_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
-        table = pa.Table.from_pandas(
-            rows[ROW_COLUMNS].assign(entry_id=entry_id, entry_seq=int(entry_id.split("-", 1)[0]),
-                                     place_id=place_id, round=round_id)[ANSWER_SCHEMA.names],
-            schema=ANSWER_SCHEMA,
-            preserve_index=False,
-        )  # fmt: skip
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer)
-        data = buffer.getvalue()
-        _atomic_write(self.entries_dir / f"{entry_id}.parquet", data)
-        original_name = None
-        if original is not None:
-            original_name = f"{entry_id}-{_safe_name(original[0])}"
-            _atomic_write(self.originals_dir / original_name, original[1])
-        answered = int((rows["answer"].notna() | rows["rating"].notna()).sum())
-        entry = Entry(
-            entry_id=entry_id, kind=str(kind), place_id=place_id, round=round_id, saved_at=_now(),
-            saved_by=(saved_by or "unknown")[:120], answered=answered, sha256=hashlib.sha256(data).hexdigest(),
-            source=source[:200], original=original_name,
-        )  # fmt: skip
-        manifest = {k: v for k, v in asdict(entry).items() if k not in ("undone_at", "undone_by")}
-        # The manifest goes last: its arrival is the commit.
-        _atomic_write(self.entries_dir / f"{entry_id}.json", json.dumps(manifest, indent=2).encode("utf-8"))
-        _fsync_dir(self.entries_dir)
-        return entry
+    def _write(self, entry: Entry, *, data: bytes, original: bytes | None) -> None:
+        """Data file, original, then the manifest; if the manifest never lands, the files written go again."""
+        data_path = self.entries_dir / f"{entry.entry_id}.parquet"
+        original_path = self.originals_dir / entry.original if entry.original else None
+        manifest = {k: v for k, v in asdict(entry).items() if k in ENTRY_FIELDS}
+        try:
+            atomic_write(data_path, data, step="conditions.data")
+            if original_path is not None and original is not None:
+                atomic_write(original_path, original, step="conditions.original")
+            # The manifest goes last: its arrival is the commit.
+            atomic_write(self.entries_dir / f"{entry.entry_id}.json", json.dumps(manifest, indent=2).encode("utf-8"),
+                         step="conditions.manifest")  # fmt: skip
+        except BaseException:
+            if not (self.entries_dir / f"{entry.entry_id}.json").exists():
+                data_path.unlink(missing_ok=True)
+                if original_path is not None:
+                    original_path.unlink(missing_ok=True)
+            raise
+        fsync_dir(self.entries_dir)
 
     def undo_last(self, *, place_id: str, round_id: str, by: str) -> Entry:
         """Undo the round's latest submission or correction: the one before it (or the draft) is back in force."""
         with self._locked():
+            checkpoint("conditions.undo.locked")
             state = self.round_state(place_id=place_id, round_id=round_id)
             if state.in_force is None:
                 raise ConditionsStoreError(f"{round_id} for {place_id} has no submitted answers to undo")
             target = state.in_force
             stamp = json.dumps({"undone_at": _now(), "undone_by": (by or "unknown")[:120]}).encode("utf-8")
-            _atomic_write(self.undone_dir / f"{target.entry_id}.json", stamp)
-            _fsync_dir(self.undone_dir)
+            atomic_write(self.undone_dir / f"{target.entry_id}.json", stamp, step="conditions.undo.tombstone")
+            fsync_dir(self.undone_dir)
         return target
 
     def verify(self) -> list[str]:
-        """Problems with kept files: a missing data file, or one whose hash no longer matches its manifest."""
-        problems = []
-        for entry in self.entries():
+        """Problems with kept files: an unreadable manifest, a missing data file, or one whose hash changed."""
+        entries, problems = self._scan()
+        for entry in entries:
             path = self.entries_dir / f"{entry.entry_id}.parquet"
             if not path.exists():
                 problems.append(f"{entry.entry_id}: data file missing")
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != entry.sha256:
+            elif sha256_file(path) != entry.sha256:
                 problems.append(f"{entry.entry_id}: data file changed since it was saved")
         return problems

@@ -14,7 +14,7 @@ import signal
 KILL_VARIABLE = "PBSA_FAULT_KILL_AT"
 ERROR_VARIABLE = "PBSA_FAULT_ERROR_AT"
 
-# Every write step of import, undo and build, in the order they happen.
+# Every write step of import, undo, build and the conditions store, in the order they happen.
 IMPORT_STEPS = (
     "import.locked",
     "import.original.written",
@@ -26,7 +26,21 @@ IMPORT_STEPS = (
 )
 UNDO_STEPS = ("undo.locked", "undo.tombstone.written", "undo.tombstone.renamed")
 BUILD_STEPS = ("build.started", "build.loaded", "build.checkpointed", "build.renamed")
-WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS
+CONDITIONS_SAVE_STEPS = (
+    "conditions.locked",
+    "conditions.data.written",
+    "conditions.data.renamed",
+    "conditions.original.written",
+    "conditions.original.renamed",
+    "conditions.manifest.written",
+    "conditions.manifest.renamed",
+)
+CONDITIONS_UNDO_STEPS = (
+    "conditions.undo.locked",
+    "conditions.undo.tombstone.written",
+    "conditions.undo.tombstone.renamed",
+)
+WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS + CONDITIONS_SAVE_STEPS + CONDITIONS_UNDO_STEPS
 
 
 def checkpoint(step: str) -> None:

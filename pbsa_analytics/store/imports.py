@@ -30,9 +30,16 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
 
 from pbsa_analytics.errors import PbsaError
+
+# The durable-file helpers are shared with the conditions store (store/durable.py).
+from pbsa_analytics.store.durable import LOCK_FILE, writer_lock
+from pbsa_analytics.store.durable import atomic_write as _atomic_write
+from pbsa_analytics.store.durable import fsync_dir as _fsync_dir
+from pbsa_analytics.store.durable import safe_name as _safe_name
+from pbsa_analytics.store.durable import sha256_file as _sha256
+from pbsa_analytics.store.durable import temporary as _temporary
 from pbsa_analytics.store.faults import checkpoint
 
 IMPORT_SCHEMA = pa.schema(
@@ -50,8 +57,6 @@ IMPORT_SCHEMA = pa.schema(
     ]
 )
 EMPTY_FILE = "empty.parquet"
-LOCK_FILE = ".write.lock"
-LOCK_TIMEOUT_S = 60
 IMPORT_ID = re.compile(r"\d{20}-[0-9a-f]{8}")
 
 
@@ -97,46 +102,6 @@ def write_empty_parquet(path: Path) -> None:
     pq.write_table(IMPORT_SCHEMA.empty_table(), path)
 
 
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-
-
-def _atomic_write(path: Path, data: bytes, *, step: str) -> None:
-    """Write whole under a unique temporary name, then rename; on any failure the temporary file goes."""
-    tmp = _temporary(path)
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        checkpoint(f"{step}.written")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    checkpoint(f"{step}.renamed")
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _safe_name(file_name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).name)[-80:] or "upload"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _read_manifest(path: Path) -> ImportRecord:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not set(data) >= REQUIRED_FIELDS:
@@ -172,15 +137,8 @@ class ImportStore:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the folder's cross-process write lock (released by the OS if the process dies)."""
-        lock = FileLock(self.root / LOCK_FILE, timeout=LOCK_TIMEOUT_S)
-        try:
-            lock.acquire()
-        except Timeout as error:
-            raise ImportStoreError(f"another import held the imports folder for over {LOCK_TIMEOUT_S} s") from error
-        try:
+        with writer_lock(self.root / LOCK_FILE, error=ImportStoreError, what="import"):
             yield
-        finally:
-            lock.release()
 
     def version(self) -> str:
         """Changes whenever an import is committed, undone or its files change; used to invalidate caches."""

@@ -28,6 +28,7 @@ import pandas as pd
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pbsa_analytics.errors import PbsaError
+from pbsa_analytics.store.durable import atomic_write, temporary
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY"  # no look-alikes (B/8, I/1, O/0, S/5, L, Z/2)
 CODE_LENGTH = 4
@@ -55,24 +56,19 @@ class PulseLimits:
 
 
 def _atomic_json(path: Path, payload: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(payload).encode("utf-8"))
 
 
 def _create_once(path: Path, payload: dict) -> dict:
     """Write a file only if none exists (O_EXCL), then return whichever content won."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
+    tmp = temporary(path)
     try:
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
         os.link(tmp, path)  # atomic and fails if another process created it first
     except FileExistsError:
         pass
     finally:
-        tmp.unlink()
+        tmp.unlink(missing_ok=True)  # also when writing it failed (a full disk): no temporary file stays
     return json.loads(path.read_text(encoding="utf-8"))
 
 
