@@ -20,7 +20,8 @@ from pbsa_analytics.imports.template import template_csv, template_xlsx
 from pbsa_analytics.services import conditions, demo, monitoring
 from pbsa_analytics.store import VIEWS, build_store, open_store
 
-EXIT_USAGE = 2
+EXIT_PROBLEMS = 1  # verify only: it ran and found problems
+EXIT_USAGE = 2  # every failure of every command: bad arguments or input, a missing or damaged store, a disk error
 
 
 def _build(_args: argparse.Namespace) -> int:
@@ -31,10 +32,11 @@ def _build(_args: argparse.Namespace) -> int:
 
 def _tables(_args: argparse.Namespace) -> int:
     store = open_store(db_path=settings.db_path())
+    # View names come from the package's own list, never from input. Counted first, printed after, so a
+    # store that fails half-way (damaged) prints only its one error line.
+    counts = [(view, store.execute(f'select count(*) as n from "{view}"')["n"].iloc[0]) for view in VIEWS]
     print("view,rows")
-    for view in VIEWS:
-        # View names come from the package's own list, never from input.
-        rows = store.execute(f'select count(*) as n from "{view}"')["n"].iloc[0]
+    for view, rows in counts:
         print(f"{view},{rows}")
     return 0
 
@@ -137,11 +139,21 @@ def _rebuild_imports(args: argparse.Namespace) -> int:
 
 
 def _verify(_args: argparse.Namespace) -> int:
+    """Exit 0: all good; 1: problems found, one per line on stdout; 2: the check itself could not run."""
+    store = open_store(db_path=settings.db_path())
+    tables = store.check_readable()  # a damaged store file is a failure (exit 2), like in every other command
     # Quarantined imports come first: they are left out of every figure until repaired.
-    problems = open_store(db_path=settings.db_path()).imports.verify()
+    problems = store.imports.verify()
+    problems += [f"conditions {problem}" for problem in conditions.conditions_store(store).verify()]
     for problem in problems:
         print(problem)
-    return 1 if problems else 0
+    checked = (f"the store ({tables} tables), {len(store.imports.records())} import(s) and "
+               f"{len(conditions.conditions_store(store).entries())} self-assessment save(s)")  # fmt: skip
+    if problems:
+        print(f"{len(problems)} problem(s) found checking {checked}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"verified {checked}: no problems", file=sys.stderr)
+    return 0
 
 
 def _conditions_export(args: argparse.Namespace) -> int:
@@ -243,7 +255,9 @@ def _parser() -> argparse.ArgumentParser:
     template = commands.add_parser("template", help="write a monitoring return template (.csv or .xlsx)")
     template.add_argument("--output", required=True)
     template.set_defaults(handler=_template)
-    commands.add_parser("verify", help="check every kept import file").set_defaults(handler=_verify)
+    commands.add_parser(
+        "verify", help="check the store and every kept file; exit 0 all good, 1 problems found, 2 could not check"
+    ).set_defaults(handler=_verify)
     rebuild = commands.add_parser("rebuild-imports", help="re-derive import data files from the kept originals")
     rebuild.add_argument("--force", action="store_true", help="rebuild every import, not only missing files")
     rebuild.set_defaults(handler=_rebuild_imports)

@@ -22,6 +22,25 @@ from pbsa_analytics.store.imports import ImportStore
 Params = Sequence[object] | Mapping[str, object] | None
 
 
+def _damage_of(error: duckdb.Error, db_path: Path) -> str | None:
+    """The first line of a DuckDB error if it says the store file itself is damaged (not a query's fault)."""
+    first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    if "Corrupt database file" in first or (isinstance(error, duckdb.IOException) and str(db_path) in first):
+        return first
+    return None
+
+
+def corrupt_store_error(db_path: Path, detail: str) -> StoreCorruptError:
+    """One line naming the damaged file and the fix; the CLI prints it as is and the app shows it."""
+    return StoreCorruptError(
+        f"{db_path} is damaged and cannot be read ({detail}); rebuild it with `python -m pbsa_analytics build`"
+    )
+
+
+def _missing(db_path: Path) -> StoreMissingError:
+    return StoreMissingError(f"{db_path} does not exist: run `python -m pbsa_analytics build` first")
+
+
 def _file_id(path: Path) -> tuple[int, int, int]:
     """Identity of one build of the file: `build` swaps in a new inode."""
     stat = path.stat()
@@ -38,13 +57,14 @@ class Store:
 
     def __init__(self, *, db_path: Path, store_dir: Path) -> None:
         if not db_path.exists():
-            raise StoreMissingError(f"{db_path} does not exist: run `python -m pbsa_analytics build` first")
+            raise _missing(db_path)
         self.db_path = db_path
         self.store_dir = store_dir
         self.imports = ImportStore(store_dir)
         self._lock = threading.Condition()
         self._in_flight = 0
         self._files: tuple[str, list[str]] = ("", [])
+        self._con: duckdb.DuckDBPyConnection | None = None
         self._con, self._opened = self._connect()
 
     def _connect(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int]]:
@@ -52,12 +72,9 @@ class Store:
             opened = _file_id(self.db_path)
             con = duckdb.connect(str(self.db_path), read_only=True)
         except FileNotFoundError as error:
-            raise StoreMissingError(f"{self.db_path} does not exist: run `python -m pbsa_analytics build`") from error
+            raise _missing(self.db_path) from error
         except duckdb.Error as error:
-            first = str(error).splitlines()[0][:160]
-            raise StoreCorruptError(
-                f"{self.db_path} cannot be opened ({first}); rebuild it with `python -m pbsa_analytics build`"
-            ) from error
+            raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
         self._lock_down(con)
         return con, opened
 
@@ -77,13 +94,21 @@ class Store:
             raise StoreConfigError(f"{self.db_path} is already open in this process with another imports folder")
 
     def _follow_rebuild(self) -> None:
-        """Called holding the lock with no query in flight: reopen if `build` swapped the file."""
+        """Called holding the lock with no query in flight: reopen if `build` swapped the file.
+
+        If the new file cannot be opened (damaged), the error is raised and the next query tries again, so
+        the store recovers as soon as a good file is built in its place.
+        """
         try:
             current = _file_id(self.db_path)
-        except FileNotFoundError:
+        except FileNotFoundError as error:
+            if self._con is None:
+                raise _missing(self.db_path) from error
             return  # keep serving the open snapshot; a build is about to put a file back
-        if current != self._opened:
-            self._con.close()
+        if current != self._opened or self._con is None:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
             self._con, self._opened = self._connect()
 
     def _import_files(self) -> list[str]:
@@ -112,12 +137,29 @@ class Store:
             cursor.execute("set variable pbsa_import_files = ?", [files])
             return cursor.execute(sql, params).df()
         except duckdb.Error as error:
+            damage = _damage_of(error, self.db_path)
+            if damage:
+                raise corrupt_store_error(self.db_path, damage) from error
             raise QueryError(str(error).splitlines()[0]) from error
         finally:
             cursor.close()
             with self._lock:
                 self._in_flight -= 1
                 self._lock.notify_all()
+
+    def check_readable(self) -> int:
+        """Read every table of the built store in full (every column of every row); return how many there are.
+
+        A damaged file raises StoreCorruptError naming it and the fix. Table names come from DuckDB's own
+        catalogue and are quoted.
+        """
+        tables = self.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+        )
+        for schema, table in tables.itertuples(index=False):
+            quoted = ".".join('"' + name.replace('"', '""') + '"' for name in (schema, table))
+            self.execute(f"select sum(hash(t)) from {quoted} as t")
+        return len(tables)
 
     def execute_read(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Run user-supplied SQL only if it is a single SELECT; anything else is refused."""
@@ -133,7 +175,9 @@ class Store:
         """Close the connection once the queries in flight have finished."""
         with self._lock:
             self._lock.wait_for(lambda: self._in_flight == 0)
-            self._con.close()
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
 
 def open_store(*, db_path: Path, store_dir: Path | None = None) -> Store:

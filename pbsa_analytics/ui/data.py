@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,10 +12,13 @@ import streamlit as st
 
 from pbsa_analytics import settings
 from pbsa_analytics.access import Principal, Role
+from pbsa_analytics.errors import PbsaError, StoreCorruptError
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store, build_store, open_store
 from pbsa_analytics.ui.auth import current_principal
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,11 +28,46 @@ def _store(db_path: str, store_dir: str) -> Store:
     return open_store(db_path=Path(db_path), store_dir=Path(store_dir))
 
 
+def _file_id(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+_REBUILDING = threading.Lock()
+
+
+def _rebuild_damaged(path: Path, *, seen: tuple[int, int, int] | None, damage: StoreCorruptError) -> None:
+    """Rebuild a damaged store from data/ (it holds nothing else), once, even if many sessions noticed it.
+
+    If the file changed since it was found damaged, another session has rebuilt it already. If the build
+    fails too, the error names both the damage and why it could not be repaired.
+    """
+    with _REBUILDING:
+        if _file_id(path) != seen:
+            return
+        log.warning("rebuilding the damaged store: %s", damage)
+        try:
+            build_store(data_dir=settings.data_dir(), db_path=path)
+        except (PbsaError, OSError) as error:
+            raise StoreCorruptError(f"{damage}. Rebuilding it from {settings.data_dir()} failed: {error}") from error
+
+
 def store() -> Store:
-    """The read-only store, built first if this checkout has none; it follows a rebuilt file without a restart."""
+    """The read-only store, built first if this checkout has none or its file is damaged.
+
+    It follows a rebuilt file without a restart.
+    """
     path = settings.db_path()
     if not path.exists():
         build_store(data_dir=settings.data_dir(), db_path=path)
+    seen = _file_id(path)
+    try:
+        return _store(str(path), str(settings.store_dir()))
+    except StoreCorruptError as damage:
+        _rebuild_damaged(path, seen=seen, damage=damage)
     return _store(str(path), str(settings.store_dir()))
 
 
@@ -61,5 +101,10 @@ def query(name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query for this session's principal, scoped in the data layer; cached until the store changes."""
     principal = current_principal()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached(name, store().version(), frozen, principal.role.value, principal.place_id)
+    current, seen = store(), _file_id(settings.db_path())
+    try:
+        result = _cached(name, current.version(), frozen, principal.role.value, principal.place_id)
+    except StoreCorruptError as damage:  # the file was damaged while the app was running
+        _rebuild_damaged(settings.db_path(), seen=seen, damage=damage)
+        result = _cached(name, store().version(), frozen, principal.role.value, principal.place_id)
     return result.copy()

@@ -5,11 +5,13 @@ Each chart_block adds its chart and caption to this run's report; the sidebar of
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode, urlsplit
 
 import altair as alt
 import streamlit as st
 
+from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
 from pbsa_analytics.ui.downloads import IMAGE_MIME
 from pbsa_analytics.ui.programme_report import programme_report
@@ -59,7 +61,9 @@ def share_sidebar(*, title: str, url_path: str) -> None:
         # st.code is plain text with a built-in copy button: the URL is never interpreted as Markdown.
         st.code(link, language=None, wrap_lines=True)
         st.caption("Use the copy button at the right of the link.")
-        _programme_downloads(link=current_link(url_path="").split("?")[0])
+        # Without a readable store the page body already shows why (guard); the sidebar leaves the report out.
+        with contextlib.suppress(PbsaError):
+            _programme_downloads(link=current_link(url_path="").split("?")[0])
         sections = tuple(st.session_state.get(_SECTIONS, []))
         if not sections:
             return
