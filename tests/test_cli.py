@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from pbsa_analytics import settings
+from pbsa_analytics.access import LOCAL_ADMIN
+from pbsa_analytics.services import conditions, monitoring
+from tests.conditions_support import private_store
+from tests.imports_support import csv_bytes
 
 
-def run_cli(*args: str, db_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PBSA_DB_PATH": str(db_path)}
+def run_cli(*args: str, db_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env or {}), "PBSA_DB_PATH": str(db_path)}
     return subprocess.run(
         [sys.executable, "-m", "pbsa_analytics", *args],
         capture_output=True, text=True, env=env, check=False, cwd=settings.REPO_ROOT,
@@ -93,3 +97,40 @@ def test_build_writes_a_store_that_tables_can_read(tmp_path: Path) -> None:
     assert run_cli("build", db_path=db_path).returncode == 0
     assert db_path.exists()
     assert run_cli("tables", db_path=db_path).returncode == 0
+
+
+def test_verify_exits_0_when_all_is_good_1_naming_each_problem_and_2_when_it_cannot_check(
+    built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify: 0 and nothing on stdout when clean; 1 and one stdout line per damaged file; 2 for usage or no store."""
+    store = private_store(built_db, tmp_path / "store", monkeypatch)
+    env = {"PBSA_STORE_DIR": os.environ["PBSA_STORE_DIR"]}
+    clean = run_cli("verify", db_path=store.db_path, env=env)
+    assert (clean.returncode, clean.stdout) == (0, ""), clean.stderr
+    assert clean.stderr.startswith("verified the store (")
+    assert clean.stderr.strip().endswith("0 import(s) and 0 self-assessment save(s): no problems")
+
+    rows = [
+        ["place", "period_start", "period_end", "metric", "value"],
+        ["Lincoln", "2022-01-01", "2022-03-31", "volunteers", "4"],
+    ]
+    record = monitoring.import_file(store, data=csv_bytes(rows), file_name="r.csv", replace=False, submitted_by="t")
+    entry = conditions.submit(store, principal=LOCAL_ADMIN, place_id="hartlepool", round_id="2025-Q1",
+                              values={"esa-1": {"rating": "2"}})  # fmt: skip
+    # Damage one file of each kind, found by listing the folders (not through the store's code).
+    store_dir = Path(env["PBSA_STORE_DIR"])
+    (original,) = (store_dir / "originals").glob(f"{record.import_id}-*")
+    original.write_bytes(b"changed")
+    (store_dir / "conditions" / "entries" / f"{entry.entry_id}.parquet").unlink()
+    found = run_cli("verify", db_path=store.db_path, env=env)
+    assert found.returncode == 1, found.stderr
+    assert found.stdout.splitlines() == [
+        f"{record.import_id}: original file changed since import",
+        f"conditions {entry.entry_id}: data file missing",
+    ]
+    assert found.stderr.startswith("2 problem(s) found checking the store (")
+
+    assert run_cli("verify", "--unknown", db_path=store.db_path, env=env).returncode == 2
+    missing = run_cli("verify", db_path=tmp_path / "missing.duckdb", env=env)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert len(missing.stderr.strip().splitlines()) == 1

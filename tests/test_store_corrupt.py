@@ -80,9 +80,7 @@ def damaged_copy(built_db: Path, tmp_path: Path, request: pytest.FixtureRequest)
 
 
 @pytest.mark.parametrize("damaged_copy", list(DAMAGE), indirect=True)
-@pytest.mark.parametrize(
-    "command", [["tables"], ["sql", "select * from places"], ["verify"]], ids=lambda c: c[0]
-)
+@pytest.mark.parametrize("command", [["tables"], ["sql", "select * from places"], ["verify"]], ids=lambda c: c[0])
 def test_cli_on_a_damaged_store_prints_one_line_naming_it_and_the_fix(
     damaged_copy: Path, tmp_path: Path, command: list[str]
 ) -> None:
