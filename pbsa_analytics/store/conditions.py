@@ -32,7 +32,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pbsa_analytics.errors import PbsaError
-from pbsa_analytics.store.durable import LOCK_FILE, atomic_write, fsync_dir, safe_name, sha256_file, writer_lock
+from pbsa_analytics.store.durable import (
+    LOCK_FILE,
+    atomic_write,
+    fsync_dir,
+    prepare_folder,
+    safe_name,
+    sha256_file,
+    writer_lock,
+)
 from pbsa_analytics.store.faults import checkpoint
 
 ANSWER_SCHEMA = pa.schema(
@@ -48,7 +56,6 @@ ANSWER_SCHEMA = pa.schema(
     ]
 )
 ROW_COLUMNS = ["condition_id", "answer", "rating", "note"]
-EMPTY_FILE = "empty.parquet"
 ROUND_PATTERN = re.compile(r"\d{4}-Q[1-4]")
 PLACE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,40}")
 ENTRY_ID = re.compile(r"\d{20}-[0-9a-f]{8}")
@@ -151,13 +158,7 @@ class ConditionsStore:
         self.entries_dir = root / "entries"
         self.undone_dir = root / "undone"
         self.originals_dir = root / "originals"
-        for folder in (self.entries_dir, self.undone_dir, self.originals_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        self.empty_file = root / EMPTY_FILE
-        if not self.empty_file.exists():
-            buffer = io.BytesIO()
-            pq.write_table(ANSWER_SCHEMA.empty_table(), buffer)
-            atomic_write(self.empty_file, buffer.getvalue())
+        self.empty_file = prepare_folder(root, subfolders=("entries", "undone", "originals"), schema=ANSWER_SCHEMA)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

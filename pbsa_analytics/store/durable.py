@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.store.faults import checkpoint
 
+EMPTY_FILE = "empty.parquet"
 LOCK_FILE = ".write.lock"  # in each store folder: held by whoever writes there
 LOCK_TIMEOUT_S = 60
 
@@ -52,6 +56,21 @@ def atomic_write(path: Path, data: bytes, *, step: str | None = None) -> None:
         raise
     if step:
         checkpoint(f"{step}.renamed")
+
+
+def prepare_folder(root: Path, *, subfolders: tuple[str, ...], schema: pa.Schema) -> Path:
+    """Create a store folder's sub-folders and its empty Parquet file of `schema`; return that file.
+
+    Readers always have at least that one file to scan, so a view over the folder binds even when it is empty.
+    """
+    for name in subfolders:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    empty = root / EMPTY_FILE
+    if not empty.exists():
+        buffer = io.BytesIO()
+        pq.write_table(schema.empty_table(), buffer)
+        atomic_write(empty, buffer.getvalue())
+    return empty
 
 
 def fsync_dir(path: Path) -> None:

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from pbsa_analytics.errors import PbsaError
 
 # The durable-file helpers are shared with the conditions store (store/durable.py).
-from pbsa_analytics.store.durable import LOCK_FILE, writer_lock
+from pbsa_analytics.store.durable import LOCK_FILE, prepare_folder, writer_lock
 from pbsa_analytics.store.durable import atomic_write as _atomic_write
 from pbsa_analytics.store.durable import fsync_dir as _fsync_dir
 from pbsa_analytics.store.durable import safe_name as _safe_name
@@ -56,7 +56,6 @@ IMPORT_SCHEMA = pa.schema(
         ("source", pa.string()),
     ]
 )
-EMPTY_FILE = "empty.parquet"
 IMPORT_ID = re.compile(r"\d{20}-[0-9a-f]{8}")
 
 
@@ -122,16 +121,7 @@ class ImportStore:
         self.imports_dir = root / "imports"
         self.originals_dir = root / "originals"
         self.undone_dir = root / "undone"
-        for folder in (self.imports_dir, self.originals_dir, self.undone_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        self.empty_file = root / EMPTY_FILE
-        if not self.empty_file.exists():
-            tmp = _temporary(self.empty_file)
-            try:
-                write_empty_parquet(tmp)
-                os.replace(tmp, self.empty_file)
-            finally:
-                tmp.unlink(missing_ok=True)
+        self.empty_file = prepare_folder(root, subfolders=("imports", "originals", "undone"), schema=IMPORT_SCHEMA)
         self._scan_cache: tuple[str, list[ImportRecord], list[Quarantined]] = ("", [], [])
 
     @contextlib.contextmanager
