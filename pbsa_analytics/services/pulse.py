@@ -33,9 +33,10 @@ def presenter_secret(pulses: PulseStore) -> str:
     return settings.get("PBSA_PRESENTER_SECRET") or pulses.presenter_secret
 
 
-def _fingerprint(secret: str) -> str:
-    """Names the secret a pass was issued for, without revealing it: a new secret voids every earlier pass."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
+def _pass_salt(pulses: PulseStore) -> str:
+    """The pass's signing namespace includes a digest of the secret: a new secret voids every earlier pass, and
+    the pass itself carries nothing derived from the secret."""
+    return PASS_SALT + hashlib.sha256(presenter_secret(pulses).encode("utf-8")).hexdigest()
 
 
 def _pass_max_age_s(pulses: PulseStore) -> int:
@@ -43,9 +44,8 @@ def _pass_max_age_s(pulses: PulseStore) -> int:
 
 
 def _valid_pass(pulses: PulseStore, credential: str) -> bool:
-    payload = pulses.unsign(credential, salt=PASS_SALT, max_age_s=_pass_max_age_s(pulses))
-    fingerprint = (payload or {}).get("f")
-    return isinstance(fingerprint, str) and hmac.compare_digest(fingerprint, _fingerprint(presenter_secret(pulses)))
+    payload = pulses.unsign(credential, salt=_pass_salt(pulses), max_age_s=_pass_max_age_s(pulses))
+    return (payload or {}).get("role") == "presenter"
 
 
 def is_presenter(pulses: PulseStore, *, principal: Principal, presenter_key: str | None) -> bool:
@@ -62,7 +62,7 @@ def is_presenter(pulses: PulseStore, *, principal: Principal, presenter_key: str
 def presenter_pass(pulses: PulseStore, *, principal: Principal, presenter_key: str | None) -> str:
     """A signed pass standing in for the secret in this presenter's browser; it expires with the pulse codes."""
     _require_presenter(pulses, principal, presenter_key)
-    return pulses.sign({"f": _fingerprint(presenter_secret(pulses))}, salt=PASS_SALT)
+    return pulses.sign({"role": "presenter"}, salt=_pass_salt(pulses))
 
 
 def pass_hours(pulses: PulseStore) -> float:
