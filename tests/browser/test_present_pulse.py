@@ -15,9 +15,10 @@ from pbsa_analytics.access import LOCAL_ADMIN
 from pbsa_analytics.demo.conditions import load_demo
 from pbsa_analytics.presentation.deck import MISSING_CONDITION, Question, list_decks, load_deck
 from pbsa_analytics.services import conditions as conditions_service
-from pbsa_analytics.store import Store, open_store
+from pbsa_analytics.store import Store
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, running_app, screenshot, wait_for_app
+from tests.imports_support import fresh_store
 
 pytestmark = pytest.mark.browser
 
@@ -61,11 +62,17 @@ def _question(deck, question_id: str, store: Store) -> Question:
 
 
 def _answer_and_reveal(
-    deck_name: str, question_id: str, kind: str, options: tuple[str, ...], pulses: PulseStore | None = None
+    deck_name: str,
+    question_id: str,
+    kind: str,
+    options: tuple[str, ...],
+    *,
+    pulses: PulseStore | None = None,
+    values: list[str] | None = None,
 ) -> None:
     pulses = pulses or _pulses()
     code = pulses.open_question(deck=deck_name, question_id=question_id, by=TEST_PRESENTER)
-    for value in SAMPLE_ANSWERS.get(kind, list(options[:2])):
+    for value in values or SAMPLE_ANSWERS.get(kind, list(options[:2])):
         pulses.answer(code, token=pulses.issue_token(code), value=value, ballot=uuid.uuid4().hex)
     pulses.reveal(code, by=TEST_PRESENTER)
 
@@ -265,17 +272,17 @@ def test_conditions_slide_against_the_synthetic_cohort_fits_the_screen(
 ) -> None:
     """With the demo store's synthetic self-assessments, the revealed conditions slide draws the room's and the
     cohort's bars with every condition named whole, labels the cohort synthetic, and meets the issue 15 list."""
-    store_dir = tmp_path / "store"
-    load_demo(db_path=built_db, store_dir=store_dir)
-    store = open_store(db_path=built_db, store_dir=store_dir)
+    store = fresh_store(built_db, tmp_path / "store")  # a private copy: one imports folder per database file
+    db_path, store_dir = tmp_path / "store" / "pbsa.duckdb", tmp_path / "store" / "imports"
+    load_demo(db_path=db_path, store_dir=store_dir)
     against = conditions_service.missing_condition_pulse(store, principal=LOCAL_ADMIN)
     options = against.question.options
     pulses = PulseStore(store_dir, limits=PulseLimits(participant_interval_s=0))
-    _answer_and_reveal("cohort-meeting", MISSING_CONDITION, "single_choice", (options[1], options[1], options[4]),
-                       pulses=pulses)  # fmt: skip
+    _answer_and_reveal("cohort-meeting", MISSING_CONDITION, "single_choice", options, pulses=pulses,
+                       values=[options[1], options[1], options[4]])  # fmt: skip
     deck = load_deck(decks_dir=DECKS, name="cohort-meeting")
     number = next(n for n, slide in enumerate(deck.slides, start=1) if slide.pulse == MISSING_CONDITION)
-    with running_app(db_path=built_db, log_path=tmp_path / "server.log", extra_env={"PBSA_STORE_DIR": str(store_dir)}) as url:  # fmt: skip
+    with running_app(db_path=db_path, log_path=tmp_path / "server.log", extra_env={"PBSA_STORE_DIR": str(store_dir)}) as url:  # fmt: skip
         context = browser.new_context(viewport={"width": width, "height": height})
         try:
             tab = context.new_page()
@@ -331,14 +338,15 @@ def test_presenter_view_survives_a_reload_and_the_room_never_gets_the_secret(app
         cleared = log[(log["action"] == "clear") & (log["deck"] == "cohort-meeting")]
         assert cleared["slide"].iloc[-1] == 3
         assert "presenter link" in cleared["by"].iloc[-1]
+        tab.close()  # its live fragments would only slow the shared server down
 
         shown = projector.new_page()
-        shown.goto(f"{app_url}/present?deck=cohort-meeting&slide=3")
+        shown.goto(f"{app_url}/present?deck=cohort-meeting&slide=3", timeout=90_000)
         wait_for_app(shown)
         expect(shown.locator(".pbsa-code")).to_be_visible(timeout=30_000)  # the presenter opened the question
         code = shown.locator(".pbsa-code").inner_text().strip()
         handset = phone.new_page()
-        handset.goto(f"{app_url}/pulse?code={code}")
+        handset.goto(f"{app_url}/pulse?code={code}", timeout=90_000)
         wait_for_app(handset)
         expect(handset.get_by_label("One word")).to_be_visible(timeout=30_000)
         for page in (shown, handset):
