@@ -101,7 +101,7 @@ def _presenter_pass(pulses, principal) -> str | None:
         if room.is_presenter(pulses, principal=principal, presenter_key=typed):
             issued = room.presenter_pass(pulses, principal=principal, presenter_key=typed)
             st.session_state["presenter_pass"] = issued
-            remember_presenter(issued, hours=room.pass_hours(pulses))
+            st.session_state["presenter_pass_unsaved"] = room.pass_hours(pulses)
     # The cookie is read when the page connects, so after "Forget" this session must stop trusting it.
     cookie = "" if st.session_state.get("presenter_forgotten") else presenter_cookie()
     held = st.session_state.get("presenter_pass") or cookie
@@ -397,7 +397,9 @@ def render() -> None:
         st.code(str(error), language=None)
         deck_list(list_decks(decks_dir=DECKS_DIR))
         return
+    cookie_slot = st.empty()  # always here, so the one run that fills it moves no other element
     the_room = Room(deck)
+    _save_presenter_pass(cookie_slot)
     if url_state.read_param("view") == "presenter":
         _presenter_view(the_room)
         return
@@ -406,6 +408,14 @@ def render() -> None:
         _projected(the_room)
     except PulseError as error:
         st.text(str(error))
+
+
+def _save_presenter_pass(slot) -> None:
+    """Hand a newly issued pass to the browser's cookie once (a script in an otherwise empty, hidden slot)."""
+    hours = st.session_state.pop("presenter_pass_unsaved", None)
+    if hours and st.session_state.get("presenter_pass"):
+        with slot:
+            remember_presenter(st.session_state["presenter_pass"], hours=hours)
 
 
 guard(render)

@@ -306,6 +306,16 @@ def test_conditions_slide_against_the_synthetic_cohort_fits_the_screen(
             context.close()
 
 
+def _cookies_once_set(context, tab, name: str) -> dict[str, str]:
+    """The context's cookies once `name` is among them (its script is the page's last element, drawn last)."""
+    for _ in range(120):
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        if cookies.get(name):
+            return cookies
+        tab.wait_for_timeout(250)
+    raise AssertionError(f"no {name} cookie after 30 s")
+
+
 def test_presenter_view_survives_a_reload_and_the_room_never_gets_the_secret(app_url: str, browser) -> None:
     """After the presenter link, a reload keeps the controls with no key in the address; the browser holds a pass,
     not the secret; the projected view on another machine and a phone get neither; a clear is in the history."""
@@ -318,8 +328,7 @@ def test_presenter_view_survives_a_reload_and_the_room_never_gets_the_secret(app
         tab.goto(f"{app_url}/present?deck=cohort-meeting&view=presenter&slide=3&key={secret}")
         expect(tab.get_by_role("button", name=re.compile("^(Reveal|Hide) results$"))).to_be_visible(timeout=60_000)
         expect(tab).not_to_have_url(re.compile("key="), timeout=15_000)
-        kept = {c["name"]: c["value"] for c in laptop.cookies()}
-        assert kept.get("pbsa_presenter")
+        kept = _cookies_once_set(laptop, tab, "pbsa_presenter")
         assert secret not in kept["pbsa_presenter"]
         tab.reload()
         wait_for_app(tab)
