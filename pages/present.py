@@ -6,15 +6,34 @@ import streamlit as st
 
 from pbsa_analytics import exports, settings
 from pbsa_analytics.charts.theme import ProjectorTheme
-from pbsa_analytics.presentation.deck import Deck, DeckError, Slide, UnknownDeckError, list_decks, load_deck
+from pbsa_analytics.presentation.deck import (
+    MISSING_CONDITION,
+    Deck,
+    DeckError,
+    Slide,
+    UnknownDeckError,
+    list_decks,
+    load_deck,
+)
 from pbsa_analytics.services import pulse as room
 from pbsa_analytics.store.pulse import PulseError
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.citations import cite_row
 from pbsa_analytics.ui.layout import guard
-from pbsa_analytics.ui.room import big_join, deck_list, join_bar, keys_and_viewport, slide_box, source_footer
-from pbsa_analytics.ui.slides import pulse_chart, pulse_store, slide_chart
+from pbsa_analytics.ui.room import (
+    big_join,
+    deck_list,
+    forget_presenter,
+    join_bar,
+    keys_and_viewport,
+    presenter_cookie,
+    remember_presenter,
+    slide_box,
+    slide_note,
+    source_footer,
+)
+from pbsa_analytics.ui.slides import cohort_note, pulse_chart, pulse_store, question_of, slide_chart
 
 LIVE_REFRESH_S = 1.0
 DECKS_DIR = settings.data_dir() / "decks"
@@ -44,6 +63,7 @@ PROJECTED_CSS = """
 .pbsa-big-qr {height: 38vh; width: 38vh; background: #FFFFFF; padding: 8px;}
 .pbsa-code {font-size: 120px; font-weight: 800; letter-spacing: 0.2em; color: var(--pbsa-accent);}
 .pbsa-wait, .pbsa-count {font-size: 32px; color: var(--pbsa-fg);}
+.pbsa-note {font-size: 22px !important; line-height: 1.3; margin: 0 !important; color: var(--pbsa-fg);}
 .pbsa-count {font-weight: 700;}
 </style>
 """
@@ -71,13 +91,25 @@ def _set_position(slide: int, step: int) -> None:
     url_state.set_param("reveal", 1 if step else None)
 
 
-def _presenter_key() -> str | None:
-    """The presenter secret from the link, moved out of the address bar into this session."""
-    typed = url_state.read_param("key")
+def _presenter_pass(pulses, principal) -> str | None:
+    """This browser's presenter pass: from the link's secret (then out of the address bar), the session or the
+    cookie a presenter link left. The secret itself is never kept, shown or sent back to any page."""
+    typed = (url_state.read_param("key") or "")[:200]
     if typed:
-        st.session_state["presenter_key"] = typed[:200]
         url_state.set_param("key", None)
-    return st.session_state.get("presenter_key")
+        st.session_state.pop("presenter_forgotten", None)
+        if room.is_presenter(pulses, principal=principal, presenter_key=typed):
+            issued = room.presenter_pass(pulses, principal=principal, presenter_key=typed)
+            st.session_state["presenter_pass"] = issued
+            st.session_state["presenter_pass_unsaved"] = room.pass_hours(pulses)
+    # The cookie is read when the page connects, so after "Forget" this session must stop trusting it.
+    cookie = "" if st.session_state.get("presenter_forgotten") else presenter_cookie()
+    held = st.session_state.get("presenter_pass") or cookie
+    if held and room.is_presenter(pulses, principal=principal, presenter_key=held):
+        st.session_state["presenter_pass"] = held
+        return held
+    st.session_state.pop("presenter_pass", None)
+    return None
 
 
 class Room:
@@ -87,7 +119,7 @@ class Room:
         self.deck = deck
         self.pulses = pulse_store()
         self.principal = current_principal()
-        self.key = _presenter_key()
+        self.key = _presenter_pass(self.pulses, self.principal)
         self.presenter = room.is_presenter(self.pulses, principal=self.principal, presenter_key=self.key)
         self.theme = ProjectorTheme(deck.theme)
         self.anonymise = deck.anonymise or url_state.read_param("anon") == "1"
@@ -96,7 +128,8 @@ class Room:
         """The join code of a pulse slide's question; the presenter opens it, everyone else only finds it."""
         if open_it and self.presenter:
             return room.open_question(self.pulses, principal=self.principal, presenter_key=self.key,
-                                      deck=self.deck.name, question_id=slide.pulse)  # fmt: skip
+                                      deck=self.deck.name, question_id=slide.pulse,
+                                      slide=self.deck.slides.index(slide) + 1)  # fmt: skip
         return self.pulses.find_code(deck=self.deck.name, question_id=slide.pulse)
 
     def join_code(self, number: int) -> str | None:
@@ -117,7 +150,8 @@ class Room:
             step = 1
             if slide.pulse and self.presenter:
                 code = self.code_for(slide, open_it=True)
-                room.reveal(self.pulses, principal=self.principal, presenter_key=self.key, code=code, revealed=True)
+                room.reveal(self.pulses, principal=self.principal, presenter_key=self.key, code=code, revealed=True,
+                            slide=number)  # fmt: skip
         elif press == "next":
             number, step = min(number + 1, len(self.deck.slides)), 0
         else:
@@ -148,7 +182,7 @@ def _follow_presenter(deck: Deck, pulses) -> None:
 
 
 def _pulse_results(the_room: Room, slide: Slide, code: str | None, box, *, key: str) -> None:
-    question = the_room.deck.questions[slide.pulse]
+    question = question_of(the_room.deck, slide.pulse)
 
     @st.fragment(run_every=LIVE_REFRESH_S)
     def live() -> None:
@@ -171,11 +205,11 @@ def _pulse_results(the_room: Room, slide: Slide, code: str | None, box, *, key: 
     live()
 
 
-def _projected_slide(the_room: Room, number: int, step: int, box) -> None:
+def _projected_slide(the_room: Room, number: int, step: int, box, note: str) -> None:
     deck = the_room.deck
     slide = deck.slides[number - 1]
     if slide.pulse:
-        question = deck.questions[slide.pulse]
+        question = question_of(deck, slide.pulse)
         code = the_room.code_for(slide, open_it=True)
         if step == 0:
             st.title(question.prompt)
@@ -183,6 +217,8 @@ def _projected_slide(the_room: Room, number: int, step: int, box) -> None:
             _live_count(the_room, code)
         else:
             st.title(slide.finding)
+            if note:
+                slide_note(note)
             _pulse_results(the_room, slide, code, box, key=f"present_pulse_{number}")
         return
     if slide.question and step == 0:
@@ -223,17 +259,18 @@ def _projected(the_room: Room) -> None:
     number, step = _position(the_room.deck)
     slide = the_room.deck.slides[number - 1]
     shown_title = slide.finding if (step or not (slide.question or slide.pulse)) else (slide.question or "")
-    box = slide_box(viewport=viewport, title=shown_title, footer=True)
+    note = cohort_note() if slide.pulse == MISSING_CONDITION and step else ""
+    box = slide_box(viewport=viewport, title=shown_title, footer=True, note=note)
     st.html(TITLE_CSS.format(px=int(box.title_px)))
-    _projected_slide(the_room, number, step, box)
+    _projected_slide(the_room, number, step, box, note)
     _footer(the_room, number)
     _follow_presenter(the_room.deck, the_room.pulses)
 
 
-def _presenter_controls(the_room: Room, slide: Slide) -> None:
+def _presenter_controls(the_room: Room, slide: Slide, number: int) -> None:
     code = the_room.code_for(slide, open_it=True)
     state = the_room.pulses.state(code)
-    kwargs = {"principal": the_room.principal, "presenter_key": the_room.key, "code": code}
+    kwargs = {"principal": the_room.principal, "presenter_key": the_room.key, "code": code, "slide": number}
     st.text(f"Join code {code} · {'closed' if state['closed'] else 'open'} · "
             f"{'results shown' if state['revealed'] else 'results hidden'}")  # fmt: skip
 
@@ -253,7 +290,8 @@ def _presenter_controls(the_room: Room, slide: Slide) -> None:
     if st.button("Clear answers", key="presenter_clear", disabled=not confirm):
         room.clear(the_room.pulses, **kwargs)
         st.rerun()
-    answers = room.presenter_answers(the_room.pulses, **kwargs)
+    answers = room.presenter_answers(the_room.pulses, principal=the_room.principal, presenter_key=the_room.key,
+                                     code=code)  # fmt: skip
     st.download_button("Answers (CSV)", data=exports.to_csv_bytes(answers), file_name=f"pulse-{code}.csv",
                        mime="text/csv", key="presenter_answers_csv", on_click="ignore")  # fmt: skip
 
@@ -261,7 +299,7 @@ def _presenter_controls(the_room: Room, slide: Slide) -> None:
 def _slide_label(deck: Deck, number: int) -> str:
     slide = deck.slides[number - 1]
     if slide.pulse:
-        return f"Pulse: {deck.questions[slide.pulse].prompt}"
+        return f"Pulse: {question_of(deck, slide.pulse).prompt}"
     return f"Question first: {slide.question}" if slide.question else slide.finding
 
 
@@ -302,7 +340,7 @@ def _presenter_view(the_room: Room) -> None:
         st.text(slide.notes or "(no notes for this slide)")
         if slide.pulse:
             st.subheader("Pulse")
-            _presenter_controls(the_room, slide)
+            _presenter_controls(the_room, slide, number)
     with later:
         st.subheader("Next")
         if number < len(deck.slides):
@@ -320,6 +358,23 @@ def _presenter_view(the_room: Room) -> None:
         target = {"deck": deck.name, "slide": str(number)} | ({"anon": "1"} if the_room.anonymise else {})
         st.page_link(str(settings.REPO_ROOT / "pages" / "present.py"), label="Open the projected view (projector)",
                      query_params=target, icon=":material/slideshow:")  # fmt: skip
+    _audit_trail(the_room)
+
+
+def _audit_trail(the_room: Room) -> None:
+    """Who opened, revealed, hid, closed, reopened or cleared this deck's questions, and when (newest first)."""
+    with st.expander("Pulse history: who revealed or cleared what, and when"):
+        log = room.audit_log(the_room.pulses, principal=the_room.principal, presenter_key=the_room.key,
+                             deck=the_room.deck.name)  # fmt: skip
+        if log.empty:
+            st.text("No question of this deck has been opened yet.")
+        else:
+            st.dataframe(log, hide_index=True, key="presenter_audit")
+        if st.button("Forget the presenter link on this browser", key="presenter_forget"):
+            st.session_state.pop("presenter_pass", None)
+            st.session_state["presenter_forgotten"] = True
+            forget_presenter()
+            st.text("This browser no longer holds the presenter pass; open the presenter link to present again.")
 
 
 def render() -> None:
@@ -342,7 +397,9 @@ def render() -> None:
         st.code(str(error), language=None)
         deck_list(list_decks(decks_dir=DECKS_DIR))
         return
+    cookie_slot = st.empty()  # always here, so the one run that fills it moves no other element
     the_room = Room(deck)
+    _save_presenter_pass(cookie_slot)
     if url_state.read_param("view") == "presenter":
         _presenter_view(the_room)
         return
@@ -351,6 +408,14 @@ def render() -> None:
         _projected(the_room)
     except PulseError as error:
         st.text(str(error))
+
+
+def _save_presenter_pass(slot) -> None:
+    """Hand a newly issued pass to the browser's cookie once (a script in an otherwise empty, hidden slot)."""
+    hours = st.session_state.pop("presenter_pass_unsaved", None)
+    if hours and st.session_state.get("presenter_pass"):
+        with slot:
+            remember_presenter(st.session_state["presenter_pass"], hours=hours)
 
 
 guard(render)

@@ -15,7 +15,7 @@ from pbsa_analytics.services import pulse as room
 from pbsa_analytics.store.pulse import CODE, MAX_ANSWER_CHARS, PulseError, PulseStore
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.layout import guard
-from pbsa_analytics.ui.slides import pulse_store
+from pbsa_analytics.ui.slides import pulse_store, question_of
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-\.]{20,300}")
 
@@ -76,7 +76,7 @@ def render() -> None:
     except PulseError:
         st.error("No open question has this code. Check the code on the screen.")
         return
-    question = load_deck(decks_dir=settings.data_dir() / "decks", name=state["deck"]).questions[state["question_id"]]
+    question = question_of(load_deck(decks_dir=settings.data_dir() / "decks", name=state["deck"]), state["question_id"])
     token = _token(pulses, code)
     st.subheader(question.prompt)
     if state["closed"]:

@@ -29,7 +29,7 @@ from pbsa_analytics.services import conditions as service
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.pulse import MAX_ANSWER_CHARS
 from pbsa_analytics.ui import auth
-from tests.conditions_support import FUNDER, HARTLEPOOL, private_store
+from tests.conditions_support import FUNDER, HARTLEPOOL, PUBLIC, private_store
 from tests.test_pages import open_page, page_text
 from tests.test_partnership import forbidden_patterns, leaks
 
@@ -252,7 +252,10 @@ def test_missing_finding_names_ties_and_says_when_nothing_is_missing() -> None:
 
 def test_pulse_reveal_data_counts_each_places_lowest_rating(demo_store: Store) -> None:
     """The reveal data counts, per condition, the places whose latest round rated it lowest; options cover it."""
-    question, cohort = service.missing_condition_pulse(demo_store)
+    against = service.missing_condition_pulse(demo_store, principal=LOCAL_ADMIN)
+    question, cohort = against.question, against.cohort
+    assert against.synthetic
+    assert against.places == 9
     answers = service.cohort(demo_store, principal=LOCAL_ADMIN).answers
     rated = answers[(answers["framework"] == ESA) & (answers["round"] == ROUNDS[-1]) & answers["rating"].notna()]
     expected: dict[str, int] = {}
@@ -272,3 +275,10 @@ def test_a_name_typed_into_the_form_is_shown_as_text_not_markdown() -> None:
     app.button(key="cond_save").click().run()
     assert any("[click](http://evil.example) **Ann**" in element.value for element in app.text)
     assert "evil.example" not in page_text(app)
+
+
+def test_the_conditions_pulse_reveal_is_refused_outside_funders_and_partnerships(demo_store: Store) -> None:
+    """A public account cannot read the cohort's self-assessments through the pulse reveal."""
+    with pytest.raises(service.ConditionsAccessError):
+        service.missing_condition_pulse(demo_store, principal=PUBLIC)
+    assert service.missing_condition_pulse(demo_store, principal=HARTLEPOOL).places == 9

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import uuid
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pbsa_analytics import settings
+from pbsa_analytics.access import LOCAL_ADMIN
+from pbsa_analytics.charts.conditions import COHORT, ROOM
 from pbsa_analytics.charts.pulse import guesses_chart, option_counts, word_counts
 from pbsa_analytics.charts.theme import PROJECTOR_STYLES, ProjectorTheme, projector_config
+from pbsa_analytics.demo.conditions import load_demo
 from pbsa_analytics.palette import GssColour
 from pbsa_analytics.presentation.deck import DeckError, UnknownDeckError, list_decks, load_deck, parse_deck
-from pbsa_analytics.store import Store
+from pbsa_analytics.services import conditions as conditions_service
+from pbsa_analytics.services import pulse as room
+from pbsa_analytics.store import Store, open_store
 from pbsa_analytics.store.pulse import PulseStore
+from tests.conditions_support import private_store
 from tests.test_pages import open_page, page_text
 from tests.test_partnership import forbidden_patterns, leaks
 
@@ -140,7 +149,7 @@ def test_presenter_controls_need_the_presenter_secret(db_env: Path) -> None:
 def test_a_projected_window_without_the_key_cannot_open_or_reveal(db_env: Path, tmp_path: Path) -> None:
     """A visitor on a pulse slide without the key sees that the question is not open, and nothing is created."""
     pulses = PulseStore(settings.store_dir())
-    app = open_page("pages/present.py", deck="cohort-meeting", slide="5")
+    app = open_page("pages/present.py", deck="cohort-meeting", slide="6")
     assert pulses.find_code(deck="cohort-meeting", question_id="build_next") is None
     assert not app.exception
 
@@ -229,3 +238,157 @@ def test_revealed_guess_chart_labels_the_real_figure_and_the_rooms_median() -> N
     assert band["q1"] == pd.Series(guesses).quantile(0.25)
     assert band["q3"] == pd.Series(guesses).quantile(0.75)
     assert spec["height"] == 600
+
+
+def _rendered(app) -> str:
+    """Everything the page sent to the browser: every element's content, scripts included."""
+    return repr(app.main) + "\n".join(str(node.proto) for node in app.get("html"))
+
+
+def test_presenter_link_is_remembered_as_a_pass_and_the_secret_is_never_sent_back(
+    db_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link's secret leaves the URL and is never rendered; the browser keeps a signed pass in a cookie, and a
+    reloaded presenter view holding only that cookie has its controls again."""
+    secret = _key()
+    app = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3", key=secret)
+    issued = app.session_state["presenter_pass"]
+    assert issued != secret
+    assert "key" not in app.query_params
+    assert secret not in _rendered(app)
+    assert f"pbsa_presenter={issued};" in _rendered(app)  # the cookie script, invisible on the page
+
+    monkeypatch.setattr("pbsa_analytics.ui.room.presenter_cookie", lambda: issued)  # the reload sends the cookie
+    reloaded = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3")
+    assert {"Reveal results", "Clear answers", "Reveal →"} <= {b.label for b in reloaded.button}
+    assert secret not in _rendered(reloaded)
+    assert issued not in _rendered(reloaded)  # the pass is not written into the page again
+
+    monkeypatch.setattr("pbsa_analytics.ui.room.presenter_cookie", lambda: issued[:-4] + "AAAA")
+    forged = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3")
+    assert not forged.button
+    assert "needs the presenter" in forged.error[0].value
+
+
+def test_projected_view_and_phone_page_never_carry_the_secret_or_pass(db_env: Path) -> None:
+    """The projected slide opened from the presenter's link and the phone's page hold neither the secret nor a pass."""
+    secret = _key()
+    presenter = open_page("pages/present.py", deck="learning-event", view="presenter", slide="6", key=secret)
+    issued = presenter.session_state["presenter_pass"]
+    link = next(link for link in presenter.get("page_link") if "projected view" in link.proto.label)
+    assert "key" not in str(link.proto)
+    assert secret not in str(link.proto)
+    projected = open_page("pages/present.py", deck="learning-event", slide="6")
+    code = PulseStore(settings.store_dir()).find_code(deck="learning-event", question_id="confidence")
+    assert code
+    phone = open_page("pages/pulse.py", code=code)
+    for app in (projected, phone):
+        assert secret not in _rendered(app)
+        assert issued not in _rendered(app)
+        assert "pbsa_presenter" not in _rendered(app)
+
+
+def test_presenter_view_lists_who_revealed_and_cleared(db_env: Path) -> None:
+    """A reveal and a clear made by the presenter appear, newest first, in the presenter view's pulse history."""
+    pulses, key = PulseStore(settings.store_dir()), _key()
+    code = room.open_question(pulses, principal=LOCAL_ADMIN, presenter_key=key, deck="cohort-meeting",
+                              question_id="what_lasts", slide=3)  # fmt: skip
+    room.reveal(pulses, principal=LOCAL_ADMIN, presenter_key=key, code=code, revealed=True, slide=3)
+    room.clear(pulses, principal=LOCAL_ADMIN, presenter_key=key, code=code, slide=3)
+    app = open_page("pages/present.py", deck="cohort-meeting", view="presenter", slide="3", key=key)
+    history = next(frame.value for frame in app.dataframe if "action" in frame.value.columns)
+    mine = history[history["code"] == code]
+    assert mine["action"].tolist()[:2] == ["clear", "reveal"]
+    assert mine["slide"].tolist()[:2] == [3, 3]
+    assert all("presenter link" in who for who in mine["by"])
+    assert mine["at"].is_monotonic_decreasing
+
+
+def test_conditions_pulse_is_built_in_and_cannot_be_redefined() -> None:
+    """A slide may ask the built-in conditions pulse without defining it; a deck defining it is told the line."""
+    deck = parse_deck(
+        'title = "T"\n[[slides]]\nchart = "pulse_results"\npulse = "missing_condition"\nfinding = "F"\n',
+        name="t",
+        file_name="t.toml",
+    )
+    assert deck.slides[0].pulse == "missing_condition"
+    assert deck.has_pulse
+    text = (
+        'title = "T"\n[[slides]]\nchart = "funnel"\nfinding = "F"\n'
+        '[[questions]]\nid = "missing_condition"\nkind = "word"\nprompt = "P"\n'
+    )
+    with pytest.raises(DeckError, match=r"line 5\b.*built in"):
+        parse_deck(text, name="t", file_name="t.toml")
+
+
+def _answer(deck: str, question_id: str, values: list[str]) -> str:
+    """Phones answer a question and the presenter reveals it; returns the join code."""
+    pulses = PulseStore(settings.store_dir())
+    code = pulses.open_question(deck=deck, question_id=question_id, by="test presenter")
+    for value in values:
+        pulses.answer(code, token=pulses.issue_token(code), value=value, ballot=uuid.uuid4().hex)
+    pulses.reveal(code, by="test presenter")
+    return code
+
+
+def _chart_rows(app) -> list[dict]:
+    """The rows of every chart's data as the browser receives them (Arrow datasets)."""
+    rows: list[dict] = []
+    for chart in app.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            rows += pa.ipc.open_stream(dataset.data.data).read_pandas().to_dict("records")
+    return rows
+
+
+def _conditions_slide() -> int:
+    deck = load_deck(decks_dir=DECKS, name="cohort-meeting")
+    return next(n for n, slide in enumerate(deck.slides, start=1) if slide.pulse == "missing_condition")
+
+
+def test_conditions_pulse_without_self_assessments_shows_the_room_and_says_so(
+    built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no self-assessment in the store, the revealed slide shows only the room's answers over all 8
+    conditions and a line saying there is no cohort to compare with."""
+    current = private_store(built_db, tmp_path / "store", monkeypatch)
+    options = list(conditions_service.missing_condition_question(current).options)
+    _answer("cohort-meeting", "missing_condition", [options[2], options[2], options[5]])
+    number = _conditions_slide()
+    app = open_page("pages/present.py", deck="cohort-meeting", slide=str(number), reveal="1", key=_key())
+    assert not app.exception
+    assert "No partnership has submitted a self-assessment" in _rendered(app)
+    rows = _chart_rows(app)
+    assert {row["who"] for row in rows} == {ROOM}
+    assert [row["condition"] for row in rows] == options
+    assert [row["count"] for row in rows] == [0, 0, 2, 0, 0, 1, 0, 0]
+
+
+def test_conditions_pulse_is_revealed_against_the_labelled_synthetic_cohort(
+    built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the demo store, the revealed slide draws each condition's share of the places that rated it lowest,
+    as the conditions service counts them, and labels the cohort synthetic on the slide and in the legend."""
+    current = private_store(built_db, tmp_path / "store", monkeypatch)
+    load_demo(db_path=Path(os.environ["PBSA_DB_PATH"]), store_dir=Path(os.environ["PBSA_STORE_DIR"]))
+    against = conditions_service.missing_condition_pulse(current, principal=LOCAL_ADMIN)
+    options = list(against.question.options)
+    _answer("cohort-meeting", "missing_condition", [options[0]])
+    app = open_page("pages/present.py", deck="cohort-meeting", slide=str(_conditions_slide()), reveal="1",
+                    key=_key())  # fmt: skip
+    page = _rendered(app)
+    assert f"SYNTHETIC DEMO DATA · Cohort bars: the condition each of {against.places} partnerships" in page
+    rows = _chart_rows(app)
+    cohort = {row["condition"]: row["count"] for row in rows if row["who"] != ROOM}
+    assert {row["who"] for row in rows if row["who"] != ROOM} == {f"{COHORT}, SYNTHETIC"}
+    expected = dict(zip(against.cohort["label"], against.cohort["places"], strict=True))
+    assert {label: n for label, n in cohort.items() if n} == expected
+    assert [row["count"] for row in rows if row["who"] == ROOM] == [1, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_phones_get_the_conditions_as_answer_buttons(db_env: Path) -> None:
+    """The phone page of the built-in conditions pulse offers the 8 workshop conditions as buttons."""
+    code = _answer("cohort-meeting", "missing_condition", [])
+    app = open_page("pages/pulse.py", code=code)
+    options = conditions_service.missing_condition_question(open_store(db_path=db_env)).options
+    assert app.subheader[0].value == "Which condition is your partnership missing most?"
+    assert [button.label for button in app.button] == list(options)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import GssColour, wrapped_title
+from pbsa_analytics.charts.theme import (
+    PROJECTOR_LABEL_PX,
+    PROJECTOR_STYLES,
+    GssColour,
+    ProjectorTheme,
+    wrapped_title,
+)
 from pbsa_analytics.conditions_scales import E1, E1_STATES, ESA_STATES
 
 CELL_SELECTION = "cell"
@@ -108,34 +114,58 @@ def reveal_frame(*, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str]
     return pd.concat(frames, ignore_index=True)
 
 
+def _reveal_label(count: int, share: float, who: str) -> str:
+    unit = ("answer" if who == ROOM else "place") + ("" if count == 1 else "s")
+    return f"{share:.0%} ({count} {unit})"
+
+
 def missing_condition_reveal_chart(
-    *, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str], revealed: bool
-) -> alt.Chart:
+    *,
+    room: pd.DataFrame,
+    cohort: pd.DataFrame,
+    options: list[str],
+    revealed: bool,
+    width: int = 900,
+    height: int = 500,
+    theme: ProjectorTheme = ProjectorTheme.LIGHT,
+    cohort_name: str = COHORT,
+) -> alt.LayerChart:
     """The pulse 'which condition is your partnership missing most?': the room's shares, then the cohort's beside.
 
-    Before the reveal only the room's bars are drawn, so the cohort's answer cannot be read off the slide.
+    Sized for the projector (the plot's pixels, labels at projector size, each bar labelled with its share and
+    count). Before the reveal only the room's bars are drawn, so the cohort's answer cannot be read off the slide;
+    with no self-assessments at all no cohort bar is drawn (a zero would read as a finding).
     """
+    style = PROJECTOR_STYLES[theme]
     data = reveal_frame(room=room, cohort=cohort, options=options)
-    if not revealed:
+    if not revealed or not int(cohort["places"].sum() if len(cohort) else 0):
         data = data[data["who"] == ROOM]
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("condition:N", sort=options, title=None, axis=alt.Axis(labelLimit=400)),
-            yOffset=alt.YOffset("who:N", sort=[ROOM, COHORT]),
-            x=alt.X("share:Q", title="Share of answers", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "who:N",
-                scale=alt.Scale(domain=[ROOM, COHORT], range=[str(GssColour.DARK_BLUE), str(GssColour.ORANGE)]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("condition:N", title="Condition"),
-                alt.Tooltip("who:N", title="Who"),
-                alt.Tooltip("count:Q", title="Count"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
-            ],
-        )
-        .properties(height=alt.Step(28))
+    data = data.replace({"who": {COHORT: cohort_name}})
+    data = data.assign(
+        label=[
+            _reveal_label(int(c), float(s), w)
+            for c, s, w in zip(data["count"], data["share"], data["who"], strict=True)
+        ]
     )
+    shown = [ROOM, cohort_name] if (data["who"] == cohort_name).any() else [ROOM]
+    top = max(float(data["share"].max()) if len(data) else 0.0, 0.01)
+    base = alt.Chart(data).encode(
+        y=alt.Y("condition:N", sort=options, title=None, axis=alt.Axis(labelLimit=0, labelFontSize=PROJECTOR_LABEL_PX)),
+        yOffset=alt.YOffset("who:N", sort=shown),
+        x=alt.X("share:Q", axis=None, scale=alt.Scale(domain=[0, top * 1.6], nice=False)),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(domain=shown, range=[str(style.bar), str(style.accent)][: len(shown)]),
+            legend=alt.Legend(title=None, orient="top", symbolSize=400, labelFontSize=PROJECTOR_LABEL_PX),
+        ),
+        tooltip=[
+            alt.Tooltip("condition:N", title="Condition"),
+            alt.Tooltip("who:N", title="Who"),
+            alt.Tooltip("count:Q", title="Count"),
+            alt.Tooltip("share:Q", title="Share", format=".0%"),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=8, fontSize=PROJECTOR_LABEL_PX, color=style.text).encode(text="label:N")
+    return (bars + labels).properties(width=width, height=height)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pbsa_analytics.conditions_scales import ESA, workshop_label
-from pbsa_analytics.presentation.deck import Question
+from pbsa_analytics.presentation.deck import MISSING_CONDITION, Question
 
-QUESTION_ID = "missing_condition"
+QUESTION_ID = MISSING_CONDITION
 PROMPT = "Which condition is your partnership missing most?"
-SOURCE = "Options: the 8 key conditions of the Birmingham workshop report (003, executive summary)."
 
 
 def missing_condition_question(*, conditions: list[tuple[str, int, str]]) -> Question:

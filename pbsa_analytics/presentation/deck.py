@@ -22,6 +22,9 @@ SLIDE_CHARTS = {
     "cohort_typologies",
     "pulse_results",
 }
+# Questions built into the app (options from the store), used by a slide's `pulse` without a [[questions]] entry.
+MISSING_CONDITION = "missing_condition"
+BUILT_IN_QUESTIONS = {MISSING_CONDITION}
 THEMES = {"light", "dark"}
 DECK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 MAX_DECK_BYTES = 200_000
@@ -109,7 +112,10 @@ def _question(item: dict, where: str) -> Question:
     answer = item.get("answer", {})
     if not isinstance(answer, dict):
         raise DeckError(f"{where}: 'answer' must be a table")
-    return Question(_text(item, "id", where), kind, _text(item, "prompt", where), tuple(options), answer)
+    question_id = _text(item, "id", where)
+    if question_id in BUILT_IN_QUESTIONS:
+        raise DeckError(f"{where}: {question_id!r} is built in; name it in a slide's 'pulse' without defining it")
+    return Question(question_id, kind, _text(item, "prompt", where), tuple(options), answer)
 
 
 def _slide(item: dict, where: str, questions: dict[str, Question]) -> Slide:
@@ -119,7 +125,7 @@ def _slide(item: dict, where: str, questions: dict[str, Question]) -> Slide:
     pulse = item.get("pulse")
     if (chart == "pulse_results") != bool(pulse):
         raise DeckError(f"{where}: a pulse slide has chart = \"pulse_results\" and names its question in 'pulse'")
-    if pulse and pulse not in questions:
+    if pulse and pulse not in questions and pulse not in BUILT_IN_QUESTIONS:
         raise DeckError(f"{where}: slide uses undefined question {pulse!r}")
     params = item.get("params", {})
     if not isinstance(params, dict):

@@ -16,7 +16,7 @@ from pbsa_analytics import exports, queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.anonymise import Anonymiser
 from pbsa_analytics.analysis.conditions import cell_state, lowest_rated, side_by_side, with_states
-from pbsa_analytics.conditions_scales import E1
+from pbsa_analytics.conditions_scales import E1, ESA
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.imports.conditions import (
     ConditionsInputError,
@@ -29,7 +29,7 @@ from pbsa_analytics.imports.conditions import (
 )
 from pbsa_analytics.imports.reading import UnreadableFileError, read_table
 from pbsa_analytics.imports.validation import Problem, normalise
-from pbsa_analytics.presentation.conditions import missing_condition_question
+from pbsa_analytics.presentation.conditions import missing_condition_question as missing_condition_question_of
 from pbsa_analytics.presentation.deck import Question
 from pbsa_analytics.services import scoping
 from pbsa_analytics.store import Store
@@ -325,10 +325,36 @@ def import_round(
 # Learning events -----------------------------------------------------------------------------------------
 
 
-def missing_condition_pulse(store: Store) -> tuple[Question, pd.DataFrame]:
-    """The pulse question and what it is revealed against: per condition, places rating it lowest (no names)."""
+def missing_condition_question(store: Store) -> Question:
+    """The pulse question 'which condition is your partnership missing most?' with the workshop's conditions.
+
+    Its options are the published wording of the conditions (reference data), the same for every role: phones
+    in the room need them to answer.
+    """
     conditions = queries.run(store, "conditions_catalogue")
-    question = missing_condition_question(
+    return missing_condition_question_of(
         conditions=list(conditions[["framework", "position", "text"]].itertuples(index=False, name=None))
     )
-    return question, lowest_rated(_in_force(store))[["label", "places"]]
+
+
+@dataclass(frozen=True)
+class MissingConditionReveal:
+    """What the room's answers are revealed against: per condition, the places that rated it lowest (no names)."""
+
+    question: Question
+    cohort: pd.DataFrame  # label, places
+    places: int  # places whose latest round rated any condition
+    synthetic: bool  # the store holds the demo loader's labelled synthetic rounds
+
+
+def missing_condition_pulse(store: Store, *, principal: Principal) -> MissingConditionReveal:
+    """The pulse question and, for a principal who may read the cohort, each place's lowest-rated conditions."""
+    _require_cohort(principal)
+    answers = _in_force(store)
+    rated = answers[(answers["framework"] == ESA) & answers["rating"].notna()]
+    return MissingConditionReveal(
+        question=missing_condition_question(store),
+        cohort=lowest_rated(answers)[["label", "places"]],
+        places=int(rated["place_id"].nunique()),
+        synthetic=conditions_store(store).synthetic,
+    )

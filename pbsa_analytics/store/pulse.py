@@ -4,6 +4,8 @@ Layout under <store>/pulse/:
 - sessions/<CODE>.json: a question's state (deck, question, revealed, closed, expiry, clear time), atomic.
 - answers/<CODE>.jsonl: the question's answers, one JSON line each, appended under an exclusive lock.
 - secrets.json: the key that signs participant tokens and the presenter secret, created once.
+- audit.jsonl: every reveal, hide, close, reopen and clear: who, when, which code, deck, question and slide,
+  appended under the same lock as answers and never rewritten.
 
 A participant is identified by a token the server signs (itsdangerous), never by anything the phone chooses.
 The latest answer of each participant counts. Clearing records a time after which answers count, so nothing is
@@ -37,6 +39,7 @@ MAX_ANSWER_CHARS = 60
 DECK = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 MAX_LINE_BYTES = 1024  # an answer line never exceeds this: value, id, ballot and time
 TOKEN_SALT = "pbsa-pulse-participant"  # noqa: S105 (a namespace, not a secret)
+AUDIT_COLUMNS = ["at", "action", "code", "deck", "question_id", "slide", "by", "at_ns"]
 NS = 1_000_000_000
 
 
@@ -111,19 +114,22 @@ class PulseStore:
             self.root / "secrets.json",
             {"signing_key": secrets.token_urlsafe(32), "presenter_secret": secrets.token_urlsafe(12)},
         )
-        self._signer = URLSafeTimedSerializer(keys["signing_key"], salt=TOKEN_SALT)
+        self._signing_key: str = keys["signing_key"]
+        self._signer = URLSafeTimedSerializer(self._signing_key, salt=TOKEN_SALT)
         self.presenter_secret: str = keys["presenter_secret"]
 
     # Questions -----------------------------------------------------------------------------------------
 
-    def open_question(self, *, deck: str, question_id: str) -> str:
-        """The join code for a deck's question: the open, unexpired one, or a new one."""
+    def open_question(self, *, deck: str, question_id: str, by: str, slide: int | None = None) -> str:
+        """The join code for a deck's question: the open, unexpired one, or a new one (audited)."""
+        if not by.strip():
+            raise PulseError("a presenter action must say who did it")
         now = self.clock()
         for path in self.sessions.glob("*.json"):
             state = json.loads(path.read_text(encoding="utf-8"))
             if state["deck"] == deck and state["question_id"] == question_id and state["expires_ns"] > now:
                 if state["closed"]:
-                    self._update(path.stem, closed=False)
+                    self._update(path.stem, action="reopen", by=by, slide=slide, closed=False)
                 return path.stem
         for _ in range(50):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -137,6 +143,7 @@ class PulseStore:
                 "expires_ns": now + int(self.limits.code_hours * 3600 * NS),
             }
             if _create_once(self.sessions / f"{code}.json", state) == state:
+                self._audit(code=code, state=state, action="open", by=by, slide=slide)
                 return code
         raise PulseError("could not find a free join code; close some questions first")
 
@@ -172,20 +179,72 @@ class PulseStore:
             raise PulseError(f"the question with code {code!r} has expired")
         return state
 
-    def _update(self, code: str, **changes: object) -> None:
+    def _update(self, code: str, *, action: str, by: str, slide: int | None, **changes: object) -> None:
+        """Change a question's state, auditing the change first, so no change is ever left unrecorded."""
         state = self.state(code) | changes
+        self._audit(code=code.upper(), state=state, action=action, by=by, slide=slide)
         _atomic_json(self.sessions / f"{code.upper()}.json", state)
 
-    def reveal(self, code: str, *, revealed: bool = True) -> None:
-        self._update(code, revealed=revealed)
+    def reveal(self, code: str, *, by: str, revealed: bool = True, slide: int | None = None) -> None:
+        self._update(code, action="reveal" if revealed else "hide", by=by, slide=slide, revealed=revealed)
 
-    def close(self, code: str, *, closed: bool = True) -> None:
+    def close(self, code: str, *, by: str, closed: bool = True, slide: int | None = None) -> None:
         """A closed question keeps its answers but accepts no more."""
-        self._update(code, closed=closed)
+        self._update(code, action="close" if closed else "reopen", by=by, slide=slide, closed=closed)
 
-    def clear(self, code: str) -> None:
+    def clear(self, code: str, *, by: str, slide: int | None = None) -> None:
         """Answers given so far stop counting (they stay on disk)."""
-        self._update(code, cleared_after_ns=self.clock())
+        self._update(code, action="clear", by=by, slide=slide, cleared_after_ns=self.clock())
+
+    # Audit ---------------------------------------------------------------------------------------------
+
+    @property
+    def audit_path(self) -> Path:
+        return self.root / "audit.jsonl"
+
+    def _audit(self, *, code: str, state: dict, action: str, by: str, slide: int | None) -> None:
+        """Append one line to the audit trail under an exclusive lock, fsynced before the change is made."""
+        if not by.strip():
+            raise PulseError("a presenter action must say who did it")
+        record = {"at_ns": self.clock(), "action": action, "code": code, "deck": state["deck"],
+                  "question_id": state["question_id"], "slide": slide, "by": by[:200]}  # fmt: skip
+        line = json.dumps(record).encode("utf-8") + b"\n"
+        with self._lock, self.audit_path.open("ab+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                if _ends_torn(handle):
+                    line = b"\n" + line
+                os.write(handle.fileno(), line)
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every audited presenter action, oldest first (a line torn by a crash is skipped)."""
+        rows = []
+        if self.audit_path.exists():
+            for line in self.audit_path.read_bytes().splitlines():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    continue
+        frame = pd.DataFrame(rows, columns=[c for c in AUDIT_COLUMNS if c != "at"])
+        frame.insert(0, "at", pd.to_datetime(frame["at_ns"].astype("int64"), unit="ns", utc=True))
+        return frame[AUDIT_COLUMNS]
+
+    # Presenter passes ------------------------------------------------------------------------------------
+
+    def sign(self, payload: dict, *, salt: str) -> str:
+        """A token carrying payload, signed with this store's key under a namespace (salt)."""
+        return URLSafeTimedSerializer(self._signing_key, salt=salt).dumps(payload)
+
+    def unsign(self, token: str, *, salt: str, max_age_s: int) -> dict | None:
+        """The payload of a token this store signed under salt, unless forged, expired or malformed."""
+        try:
+            payload = URLSafeTimedSerializer(self._signing_key, salt=salt).loads(token, max_age=max_age_s)
+        except BadSignature:  # SignatureExpired is a BadSignature
+            return None
+        return payload if isinstance(payload, dict) else None
 
     # Participants --------------------------------------------------------------------------------------
 

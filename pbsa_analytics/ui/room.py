@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -98,16 +99,59 @@ class SlideBox:
     chart_height: int
 
 
-def slide_box(*, viewport: tuple[int, int], title: str, footer: bool) -> SlideBox:
-    """Title size and the room left for the chart: the chart gets everything the title and footer leave."""
+NOTE_PX = 22
+
+
+def _text_height(text: str, *, px: int, usable: int, line_height: float) -> int:
+    chars_per_line = max(int(usable / (0.5 * px)), 20)
+    lines = max(len(textwrap.wrap(text, width=chars_per_line)), 1)
+    return math.ceil(lines * px * line_height)
+
+
+def slide_box(*, viewport: tuple[int, int], title: str, footer: bool, note: str = "") -> SlideBox:
+    """Title size and the room left for the chart: the chart gets everything the title, a note and footer leave."""
     width, height = viewport
     title_px = 44 if height >= 900 else 40
     usable = width - 2 * SIDE_PAD_PX
-    chars_per_line = max(int(usable / (0.5 * title_px)), 20)
-    lines = max(len(textwrap.wrap(title, width=chars_per_line)), 1)
-    title_h = math.ceil(lines * title_px * 1.2) + 20
-    chart_h = height - 20 - title_h - (FOOTER_PX if footer else 40) - 28
+    title_h = _text_height(title, px=title_px, usable=usable, line_height=1.2) + 20
+    note_h = _text_height(note, px=NOTE_PX, usable=usable, line_height=1.3) + 16 if note else 0
+    chart_h = height - 20 - title_h - note_h - (FOOTER_PX if footer else 40) - 28
     return SlideBox(title_px=title_px, chart_width=usable - 16, chart_height=max(chart_h, 200))
+
+
+def slide_note(text: str) -> None:
+    """A line under a slide's title saying what a chart is compared with (text only, never Markdown)."""
+    st.html(f'<p class="pbsa-note">{html.escape(text)}</p>')
+
+
+# The presenter's browser keeps a signed pass (never the secret) in a cookie, so a reload or a shared link of the
+# presenter view needs no secret again. Only a value matching PASS_SHAPE ever reaches the script.
+PRESENTER_COOKIE = "pbsa_presenter"
+PASS_SHAPE = re.compile(r"[A-Za-z0-9_\-\.]{20,400}")
+
+
+def presenter_cookie() -> str:
+    """The presenter pass this browser sent, or empty."""
+    return str((st.context.cookies or {}).get(PRESENTER_COOKIE, ""))[:400]
+
+
+def remember_presenter(presenter_pass: str, *, hours: float) -> None:
+    """Keep the presenter pass in this browser (script only, nothing drawn on the page)."""
+    if not PASS_SHAPE.fullmatch(presenter_pass):
+        return
+    st.html(
+        f'<script>document.cookie = "{PRESENTER_COOKIE}={presenter_pass}; path=/; max-age={int(hours * 3600)}; '
+        'SameSite=Strict";</script>',
+        unsafe_allow_javascript=True,
+    )
+
+
+def forget_presenter() -> None:
+    """Remove the presenter pass from this browser."""
+    st.html(
+        f'<script>document.cookie = "{PRESENTER_COOKIE}=; path=/; max-age=0; SameSite=Strict";</script>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def join_base_url() -> str:

@@ -7,15 +7,19 @@ import pandas as pd
 import streamlit as st
 
 from pbsa_analytics import settings
+from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.findings import outcome_coverage
 from pbsa_analytics.analysis.ordering import PlaceOrder, place_order
 from pbsa_analytics.charts import slides as slide_charts
+from pbsa_analytics.charts.conditions import COHORT, missing_condition_reveal_chart
 from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart, option_counts, word_counts
 from pbsa_analytics.charts.theme import ProjectorTheme, projector_style
 from pbsa_analytics.periods import RULE_SHORT, phase_period
-from pbsa_analytics.presentation.deck import DeckError, Question, Slide
+from pbsa_analytics.presentation.deck import MISSING_CONDITION, Deck, DeckError, Question, Slide
+from pbsa_analytics.services import conditions as conditions_service
 from pbsa_analytics.services.scoping import PROGRAMME_WIDE, anonymiser
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
+from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.data import query, store
 
 
@@ -53,10 +57,65 @@ def real_figure(question: Question) -> float | None:
     return None if row.empty or pd.isna(row["total"].iloc[0]) else float(row["total"].iloc[0])
 
 
+def question_of(deck: Deck, question_id: str) -> Question:
+    """A deck's question by id; a built-in question (the conditions pulse) takes its options from the store."""
+    if question_id == MISSING_CONDITION:
+        return conditions_service.missing_condition_question(store())
+    return deck.questions[question_id]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _against(version: str, role: str, place_id: str | None) -> conditions_service.MissingConditionReveal | None:
+    # Scoped by role and place only (like ui/data.py's query cache), so those and the store version are the key.
+    scope = Principal(subject="scope", display_name="scope", role=Role(role), place_id=place_id)
+    try:
+        return conditions_service.missing_condition_pulse(store(), principal=scope)
+    except conditions_service.ConditionsAccessError:
+        return None
+
+
+def conditions_cohort() -> conditions_service.MissingConditionReveal | None:
+    """What the conditions pulse is revealed against for this viewer; None when the cohort is not theirs to see."""
+    principal = current_principal()
+    return _against(conditions_service.version(store()), principal.role.value, principal.place_id)
+
+
+def cohort_note() -> str:
+    """One line under the title of the revealed conditions pulse: what the cohort bars are, or why there are none."""
+    against = conditions_cohort()
+    if against is None:
+        return "The cohort's self-assessments are not shared with this account: only the room's answers are shown."
+    if not against.places:
+        return (
+            "No partnership has submitted a self-assessment, so there is no cohort to compare the room with "
+            "(the programme's published reports contain none)."
+        )
+    label = "SYNTHETIC DEMO DATA · " if against.synthetic else ""
+    return f"{label}Cohort bars: the condition each of {against.places} partnerships rated lowest in its latest round."
+
+
+def missing_condition_reveal(
+    answers: pd.DataFrame, *, width: int, height: int, theme: ProjectorTheme
+) -> alt.TopLevelMixin:
+    """The room's answers to the conditions pulse beside the cohort's lowest-rated conditions (counts, no names)."""
+    against = conditions_cohort()
+    question = conditions_service.missing_condition_question(store())
+    options = list(question.options)
+    cohort = against.cohort if against is not None else pd.DataFrame({"label": [], "places": []})
+    synthetic = against is not None and against.synthetic
+    chart = missing_condition_reveal_chart(
+        room=option_counts(answers=answers["value"], options=options), cohort=cohort, options=options, revealed=True,
+        width=width, height=height, theme=theme, cohort_name=f"{COHORT}, SYNTHETIC" if synthetic else COHORT,
+    )  # fmt: skip
+    return projector_style(chart, theme=theme)
+
+
 def pulse_chart(
     question: Question, answers: pd.DataFrame, *, revealed: bool, width: int, height: int, theme: ProjectorTheme
 ) -> alt.TopLevelMixin:
     """The room's answers: guesses with median and spread (and the real figure once revealed), options, words."""
+    if question.id == MISSING_CONDITION:
+        return missing_condition_reveal(answers, width=width, height=height, theme=theme)
     if question.kind == "guess_number":
         guesses = pd.to_numeric(answers["value"].str.replace(",", ""), errors="coerce").dropna()
         actual = real_figure(question) if revealed else None

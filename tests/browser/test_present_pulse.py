@@ -11,14 +11,19 @@ import pytest
 from playwright.sync_api import expect
 
 from pbsa_analytics import queries, settings
-from pbsa_analytics.presentation.deck import list_decks, load_deck
+from pbsa_analytics.access import LOCAL_ADMIN
+from pbsa_analytics.demo.conditions import load_demo
+from pbsa_analytics.presentation.deck import MISSING_CONDITION, Question, list_decks, load_deck
+from pbsa_analytics.services import conditions as conditions_service
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, running_app, screenshot, wait_for_app
+from tests.imports_support import fresh_store
 
 pytestmark = pytest.mark.browser
 
 DECKS = settings.REPO_ROOT / "data" / "decks"
+TEST_PRESENTER = "browser test presenter (test)"
 SAMPLE_ANSWERS = {"guess_number": ["500", "800", "1200"], "word": ["trust", "trust", "people"]}
 
 MEASURE = """() => {
@@ -49,17 +54,47 @@ def _pulses() -> PulseStore:
     return PulseStore(Path(os.environ["PBSA_STORE_DIR"]), limits=PulseLimits(participant_interval_s=0))
 
 
-def _answer_and_reveal(deck_name: str, question_id: str, kind: str, options: tuple[str, ...]) -> None:
-    pulses = _pulses()
-    code = pulses.open_question(deck=deck_name, question_id=question_id)
-    for value in SAMPLE_ANSWERS.get(kind, list(options[:2])):
+def _question(deck, question_id: str, store: Store) -> Question:
+    """A deck's question; the built-in conditions pulse takes its options from the store, as the app does."""
+    if question_id == MISSING_CONDITION:
+        return conditions_service.missing_condition_question(store)
+    return deck.questions[question_id]
+
+
+def _answer_and_reveal(
+    deck_name: str,
+    question_id: str,
+    kind: str,
+    options: tuple[str, ...],
+    *,
+    pulses: PulseStore | None = None,
+    values: list[str] | None = None,
+) -> None:
+    pulses = pulses or _pulses()
+    code = pulses.open_question(deck=deck_name, question_id=question_id, by=TEST_PRESENTER)
+    for value in values or SAMPLE_ANSWERS.get(kind, list(options[:2])):
         pulses.answer(code, token=pulses.issue_token(code), value=value, ballot=uuid.uuid4().hex)
-    pulses.reveal(code)
+    pulses.reveal(code, by=TEST_PRESENTER)
+
+
+def _check_fits(tab, where: str, height: int) -> dict:
+    """The issue 15 list: chart ≥60% of the viewport height, title ≥40px, chart text ≥20px, no truncated label,
+    nothing below the fold; returns the measures."""
+    tab.wait_for_function(FITS, timeout=30_000)
+    tab.wait_for_timeout(500)
+    found = tab.evaluate(MEASURE)
+    assert max(found["chartHeights"]) >= 0.6 * height, (where, found["chartHeights"])
+    assert found["titlePx"] >= 40, where
+    assert min(found["textPx"]) >= 20, where
+    assert not [t for t in found["texts"] if t.endswith("…")], where
+    assert found["scrollHeight"] <= height + 1, where
+    assert max(found["chartBottoms"]) <= found["footerTop"] + 1, where
+    return found
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
 def test_every_slide_of_every_deck_fills_the_screen_with_projector_type(
-    app_url: str, browser, width: int, height: int
+    app_url: str, browser, store: Store, width: int, height: int
 ) -> None:
     """On each slide (answer revealed): chart ≥60% of the viewport height, title ≥40px, chart text ≥20px,
     no truncated label, nothing below the fold."""
@@ -71,22 +106,15 @@ def test_every_slide_of_every_deck_fills_the_screen_with_projector_type(
             deck = load_deck(decks_dir=DECKS, name=summary.name)
             for number, slide in enumerate(deck.slides, start=1):
                 if slide.pulse:
-                    question = deck.questions[slide.pulse]
+                    question = _question(deck, slide.pulse, store)
                     _answer_and_reveal(deck.name, question.id, question.kind, question.options)
                 tab.goto(f"{app_url}/present?deck={deck.name}&slide={number}&reveal=1")
                 wait_for_app(tab)
                 expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=30_000)
                 # The first draw uses a default size until the browser has reported its screen; wait for the redraw.
-                tab.wait_for_function(FITS, timeout=30_000)
-                tab.wait_for_timeout(500)
-                found = tab.evaluate(MEASURE)
-                where = f"{deck.name} slide {number} at {width}x{height}"
-                assert max(found["chartHeights"]) >= 0.6 * height, where
-                assert found["titlePx"] >= 40, where
-                assert min(found["textPx"]) >= 20, where
-                assert not [t for t in found["texts"] if t.endswith("…")], where
-                assert found["scrollHeight"] <= height + 1, where
-                assert max(found["chartBottoms"]) <= found["footerTop"] + 1, where
+                _check_fits(tab, f"{deck.name} slide {number} at {width}x{height}", height)
+                if slide.pulse == MISSING_CONDITION:  # this session's store holds no self-assessment
+                    expect(tab.locator(".pbsa-note")).to_contain_text("No partnership has submitted a self-assessment")
                 screenshot(tab, f"room-{deck.name}-slide{number}-{width}x{height}")
                 measured += 1
     finally:
@@ -236,3 +264,107 @@ def test_projected_window_follows_the_presenter(app_url: str, browser) -> None:
     finally:
         context.close()
         laptop.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_conditions_slide_against_the_synthetic_cohort_fits_the_screen(
+    browser, built_db: Path, tmp_path: Path, width: int, height: int
+) -> None:
+    """With the demo store's synthetic self-assessments, the revealed conditions slide draws the room's and the
+    cohort's bars with every condition named whole, labels the cohort synthetic, and meets the issue 15 list."""
+    store = fresh_store(built_db, tmp_path / "store")  # a private copy: one imports folder per database file
+    db_path, store_dir = tmp_path / "store" / "pbsa.duckdb", tmp_path / "store" / "imports"
+    load_demo(db_path=db_path, store_dir=store_dir)
+    against = conditions_service.missing_condition_pulse(store, principal=LOCAL_ADMIN)
+    options = against.question.options
+    pulses = PulseStore(store_dir, limits=PulseLimits(participant_interval_s=0))
+    _answer_and_reveal("cohort-meeting", MISSING_CONDITION, "single_choice", options, pulses=pulses,
+                       values=[options[1], options[1], options[4]])  # fmt: skip
+    deck = load_deck(decks_dir=DECKS, name="cohort-meeting")
+    number = next(n for n, slide in enumerate(deck.slides, start=1) if slide.pulse == MISSING_CONDITION)
+    with running_app(db_path=db_path, log_path=tmp_path / "server.log", extra_env={"PBSA_STORE_DIR": str(store_dir)}) as url:  # fmt: skip
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            tab = context.new_page()
+            tab.goto(f"{url}/present?deck=cohort-meeting&slide={number}&reveal=1")
+            wait_for_app(tab)
+            expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=30_000)
+            found = _check_fits(tab, f"conditions slide at {width}x{height}", height)
+            note = tab.locator(".pbsa-note")
+            expect(note).to_contain_text(f"SYNTHETIC DEMO DATA · Cohort bars: the condition each of {against.places}")
+            assert note.bounding_box()["y"] + note.bounding_box()["height"] <= height
+            texts = set(found["texts"])
+            assert set(options) <= texts  # every condition named whole
+            assert any("SYNTHETIC" in t for t in texts)  # the legend labels the cohort
+            total = int(against.cohort["places"].sum())
+            for label, places in zip(against.cohort["label"], against.cohort["places"], strict=True):
+                unit = "place" if places == 1 else "places"
+                assert f"{places / total:.0%} ({places} {unit})" in texts, label
+            assert "67% (2 answers)" in texts  # the room: two of three answers on one condition
+            screenshot(tab, f"room-conditions-synthetic-{width}x{height}")
+        finally:
+            context.close()
+
+
+def _cookies_once_set(context, tab, name: str) -> dict[str, str]:
+    """The context's cookies once `name` is among them (its script is the page's last element, drawn last)."""
+    for _ in range(120):
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        if cookies.get(name):
+            return cookies
+        tab.wait_for_timeout(250)
+    raise AssertionError(f"no {name} cookie after 30 s")
+
+
+def test_presenter_view_survives_a_reload_and_the_room_never_gets_the_secret(app_url: str, browser) -> None:
+    """After the presenter link, a reload keeps the controls with no key in the address; the browser holds a pass,
+    not the secret; the projected view on another machine and a phone get neither; a clear is in the history."""
+    secret = _pulses().presenter_secret
+    laptop = browser.new_context(viewport={"width": 1920, "height": 1080})
+    projector = browser.new_context(viewport={"width": 1280, "height": 720})
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        tab = laptop.new_page()
+        tab.goto(f"{app_url}/present?deck=cohort-meeting&view=presenter&slide=3&key={secret}")
+        expect(tab.get_by_role("button", name=re.compile("^(Reveal|Hide) results$"))).to_be_visible(timeout=60_000)
+        expect(tab).not_to_have_url(re.compile("key="), timeout=15_000)
+        kept = _cookies_once_set(laptop, tab, "pbsa_presenter")
+        assert secret not in kept["pbsa_presenter"]
+        tab.reload()
+        wait_for_app(tab)
+        expect(tab.get_by_role("button", name=re.compile("^(Reveal|Hide) results$"))).to_be_visible(timeout=60_000)
+        assert secret not in tab.content()
+        screenshot(tab, "room-presenter-view-after-reload")
+
+        tab.get_by_text("I want to clear every answer to this question").click()
+        tab.get_by_role("button", name="Clear answers").click()
+        wait_for_app(tab)
+        tab.get_by_text("Pulse history: who revealed or cleared what, and when").click()
+        history = tab.locator('[data-testid="stDataFrame"]')
+        expect(history).to_be_visible(timeout=30_000)
+        screenshot(tab, "room-presenter-pulse-history")
+        log = _pulses().audit_log()
+        cleared = log[(log["action"] == "clear") & (log["deck"] == "cohort-meeting")]
+        assert cleared["slide"].iloc[-1] == 3
+        assert "presenter link" in cleared["by"].iloc[-1]
+        tab.close()  # its live fragments would only slow the shared server down
+
+        shown = projector.new_page()
+        shown.goto(f"{app_url}/present?deck=cohort-meeting&slide=3", timeout=90_000)
+        wait_for_app(shown)
+        expect(shown.locator(".pbsa-code")).to_be_visible(timeout=30_000)  # the presenter opened the question
+        code = shown.locator(".pbsa-code").inner_text().strip()
+        handset = phone.new_page()
+        handset.goto(f"{app_url}/pulse?code={code}", timeout=90_000)
+        wait_for_app(handset)
+        expect(handset.get_by_label("One word")).to_be_visible(timeout=30_000)
+        for page in (shown, handset):
+            html = page.content()
+            assert secret not in html
+            assert kept["pbsa_presenter"] not in html
+            assert "key=" not in page.url
+        assert not [c for c in projector.cookies() + phone.cookies() if c["name"] == "pbsa_presenter"]
+    finally:
+        laptop.close()
+        projector.close()
+        phone.close()
