@@ -5,16 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pbsa_analytics.analysis.cohort import STATUS_TEXT
 from pbsa_analytics.ui.citations import cite_row, sources_line, with_citations
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.navigation import page_link
-
-STATUS_TEXT = {
-    "took_part": "took part",
-    "not_selected": "not selected",
-    "not_progressed": "did not progress",
-    "withdrew": "withdrew",
-}
 
 
 def place_panel(*, place_id: str, key_prefix: str) -> None:
