@@ -32,7 +32,7 @@ from pbsa_analytics.charts.partnership import (
     typology_contrast_chart,
 )
 from pbsa_analytics.errors import PbsaError
-from pbsa_analytics.periods import RULE_SHORT, Period, parse_period, phase_period
+from pbsa_analytics.periods import PER_QUARTER, RULE_SHORT, Period, parse_period, phase_period
 from pbsa_analytics.services.citing import Citer, QueryRunner
 from pbsa_analytics.services.scoping import anonymiser, run_scoped
 from pbsa_analytics.store import Store
@@ -40,7 +40,6 @@ from pbsa_analytics.store import Store
 MONITORING_PHASE = 2
 PEER_PHASE = 1
 TYPOLOGY_CAVEATS = {1: "typology_phase1_planned", 2: "typology_phase2_derived", 3: "typology_phase3_derived"}
-QUARTERLY_RULE = "per quarter (not combined)"
 
 
 class UnknownPlaceError(PbsaError):
@@ -246,13 +245,13 @@ def _add_time_series(view: PartnershipView, build: _Builder) -> None:
                 band=band, focus=own, title=f"This partnership per quarter against the cohort, {period.label}"
             ),
             data=band.merge(own[["metric", "period_start", "value"]], on=["metric", "period_start"], how="left").assign(
-                period=period.label, rule=QUARTERLY_RULE
+                period=period.label, rule=PER_QUARTER
             ),
             name="monitoring_over_time",
             caption=build.cite.caption(
                 note="Orange: this partnership's quarterly figure; band: the cohort's 25th to 75th percentile; "
                 f"dashed: the cohort median. Only returns covering exactly one quarter are shown. {period.label}, "
-                f"{QUARTERLY_RULE}.",
+                f"{PER_QUARTER}.",
                 rows=[build.cite.scope("monitoring", phase=period.phase)],
             ),
         )

@@ -11,12 +11,14 @@ from pbsa_analytics.analysis.findings import outcome_coverage
 from pbsa_analytics.analysis.ordering import PlaceOrder, place_order
 from pbsa_analytics.charts import slides as slide_charts
 from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart, option_counts, word_counts
-from pbsa_analytics.charts.theme import ProjectorTheme, projector_style
+from pbsa_analytics.charts.theme import PROJECTOR_LABEL_PX, ProjectorTheme, projector_style
 from pbsa_analytics.periods import RULE_SHORT, phase_period
 from pbsa_analytics.presentation.deck import DeckError, Question, Slide
 from pbsa_analytics.services.scoping import PROGRAMME_WIDE, anonymiser
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
 from pbsa_analytics.ui.data import query, store
+
+STATEMENT_PX = 2 * PROJECTOR_LABEL_PX  # the period-and-rule line under a slide's monitoring figures
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +93,12 @@ def slide_chart(
         values = query("monitoring_by_place", **period.params())
         values = _anonymised(values[values["metric"] == params.get("metric", "volunteers")], anonymise)
         values = values.assign(period=period.label, rule=values["over_time"].map(RULE_SHORT))
-        chart = slide_charts.value_bars(values=values, category="place_name", value="value", **size)
+        # The projected figures say which period and rule they are, in a line under the bars.
+        stated = f"{values['label'].iloc[0]}: {period.label}, {values['rule'].iloc[0]}" if len(values) else ""
+        size["height"] = max(height - STATEMENT_PX, STATEMENT_PX)
+        chart = slide_charts.value_bars(values=values, category="place_name", value="value", **size).properties(
+            title=alt.TitleParams(stated, orient="bottom", anchor="start", fontSize=PROJECTOR_LABEL_PX)
+        )
         return projector_style(chart, theme=theme), values[["place_name", "value", "period", "rule"]]
     if slide.chart == "outcome_coverage":
         coverage = outcome_coverage(query("outcome_matrix", phase=int(params.get("phase", 2))))
