@@ -1,4 +1,4 @@
-"""Captions and citations for use cases below ui/: the same rendering as ui/citations, given a query runner.
+"""Captions and sources lines, given a query runner: used by use cases below ui/ and by ui/citations alike.
 
 Nothing here names a document: citations come from the rows behind a figure (see analysis/citations.py).
 """
