@@ -18,7 +18,7 @@ from pbsa_analytics.store import Store
 from pbsa_analytics.ui import downloads, layout
 from pbsa_analytics.ui import partnership as partnership_ui
 from pbsa_analytics.ui.layout import chart_title_text
-from pbsa_analytics.ui.slides import slide_chart
+from pbsa_analytics.ui.slides import pulse_chart, slide_chart
 from tests.imports_support import fresh_store
 from tests.test_pages import open_page, page_text
 
@@ -152,3 +152,16 @@ def test_slide_monitoring_figures_state_their_period_and_rule(db_env: Path, deck
         title = chart_title_text(chart)
         assert "Phase 2" in title
         assert any(rule in title for rule in RULES), title
+
+
+def test_revealed_guess_states_the_real_figures_period_and_rule(db_env: Path) -> None:
+    """Once a 'guess the number' slide is revealed, the projected chart says which period and rule the real
+    figure is."""
+    deck = load_deck(decks_dir=settings.data_dir() / "decks", name="learning-event")
+    question = next(q for q in deck.questions.values() if q.kind == "guess_number")
+    answers = pd.DataFrame({"value": ["500", "900", "1,200"]})
+    chart = pulse_chart(question, answers, revealed=True, width=800, height=500, theme=ProjectorTheme.LIGHT)
+    title = chart_title_text(chart)
+    assert title.startswith("Real figure: Volunteers, Phase 2, latest period")
+    hidden = pulse_chart(question, answers, revealed=False, width=800, height=500, theme=ProjectorTheme.LIGHT)
+    assert chart_title_text(hidden) == ""

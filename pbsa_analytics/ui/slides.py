@@ -55,6 +55,17 @@ def real_figure(question: Question) -> float | None:
     return None if row.empty or pd.isna(row["total"].iloc[0]) else float(row["total"].iloc[0])
 
 
+def real_figure_statement(question: Question) -> str:
+    """Which period and rule the real figure of a 'guess the number' question is, for the revealed slide."""
+    spec = question.answer
+    period = phase_period(int(spec["phase"]))
+    totals = query("monitoring_totals", **period.params())
+    row = totals[totals["metric"] == spec["metric"]]
+    if row.empty:
+        return ""
+    return f"Real figure: {row['label'].iloc[0]}, {period.label}, {RULE_SHORT[row['over_time'].iloc[0]]}; places summed"
+
+
 def pulse_chart(
     question: Question, answers: pd.DataFrame, *, revealed: bool, width: int, height: int, theme: ProjectorTheme
 ) -> alt.TopLevelMixin:
@@ -62,8 +73,13 @@ def pulse_chart(
     if question.kind == "guess_number":
         guesses = pd.to_numeric(answers["value"].str.replace(",", ""), errors="coerce").dropna()
         actual = real_figure(question) if revealed else None
-        chart = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=actual, width=width, height=height,
-                              theme=theme)  # fmt: skip
+        stated = real_figure_statement(question) if actual is not None else ""
+        chart = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=actual, width=width,
+                              height=height - STATEMENT_PX if stated else height, theme=theme)  # fmt: skip
+        if stated:
+            chart = chart.properties(
+                title=alt.TitleParams(stated, orient="bottom", anchor="start", fontSize=PROJECTOR_LABEL_PX)
+            )
     elif question.kind == "word":
         chart = answer_counts_chart(counts=word_counts(answers=answers["value"]), width=width, height=height,
                                     theme=theme)  # fmt: skip
