@@ -178,7 +178,7 @@ def build_view(
     _add_typologies(view, build, took_part=took_part)
     _add_outcomes(view, build, took_part=took_part)
     _add_peers(view, build)
-    figures = [build.cite.scope("monitoring", phase=period.phase)] if not view.monitoring.empty else []
+    figures = [build.run("monitoring_sources", **period.params())] if not view.monitoring.empty else []
     view.sources = build.cite.sources_line(rows=[phases, *figures])
     return view
 
@@ -191,7 +191,7 @@ def _add_monitoring(view: PartnershipView, build: _Builder) -> None:
             note="No return from it is held for this period.", caveats=["monitoring_phase2_only"]
         )
         return
-    rows = [cite.scope("monitoring", phase=period.phase)]
+    rows = [build.run("monitoring_sources", **period.params())]
     comparison = monitoring_comparison(values, place_id=place_id)
     rules = values.drop_duplicates("metric").set_index("metric")["over_time"]
     view.monitoring = comparison.assign(period=period.label, rule=comparison["metric"].map(rules).map(RULE_SHORT))
@@ -252,7 +252,7 @@ def _add_time_series(view: PartnershipView, build: _Builder) -> None:
                 note="Orange: this partnership's quarterly figure; band: the cohort's 25th to 75th percentile; "
                 f"dashed: the cohort median. Only returns covering exactly one quarter are shown. {period.label}, "
                 f"{PER_QUARTER}.",
-                rows=[build.cite.scope("monitoring", phase=period.phase)],
+                rows=[build.run("monitoring_sources", **period.params())],
             ),
         )
     )
