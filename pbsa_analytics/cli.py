@@ -17,7 +17,7 @@ from pbsa_analytics.demo import conditions as demo_conditions
 from pbsa_analytics.demo.returns import DEFAULT_SEED
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.imports.template import template_csv, template_xlsx
-from pbsa_analytics.services import conditions, demo, monitoring
+from pbsa_analytics.services import conditions, demo, monitoring, partnership
 from pbsa_analytics.store import VIEWS, build_store, open_store
 
 EXIT_PROBLEMS = 1  # verify only: it ran and found problems
@@ -225,6 +225,15 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _partnership(args: argparse.Namespace) -> int:
+    store = open_store(db_path=settings.db_path())
+    lines = partnership.partnership_summary(
+        store, principal=LOCAL_ADMIN, place=args.place, period_token=args.period, anonymise=args.anon
+    )
+    print("\n".join(lines))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pbsa_analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -262,6 +271,11 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--force", action="store_true", help="rebuild every import, not only missing files")
     rebuild.set_defaults(handler=_rebuild_imports)
     _add_conditions_commands(commands)
+    summary = commands.add_parser("partnership", help="one place against the cohort, as on /partnership")
+    summary.add_argument("--place", required=True, help="a place id, name or alias")
+    summary.add_argument("--period", default="", help="all, phase-N, fy-YYYY or q-YYYY-MM (default: Phase 2)")
+    summary.add_argument("--anon", action="store_true", help="show other partnerships as Partnership A, B, ...")
+    summary.set_defaults(handler=_partnership)
     load_demo = commands.add_parser("demo", help="load seeded synthetic quarterly returns into a separate store")
     load_demo.add_argument(
         "--store-dir",

@@ -25,6 +25,9 @@ RULE_TEXT = {
     "peak": "the highest single period (people are not summed over periods: the same people recur)",
 }
 RULE_SHORT = {"sum": "sum of periods", "latest": "latest period", "peak": "peak period"}
+# The rule stated beside figures shown per reporting period or per quarter, without combining periods.
+PER_PERIOD = "per period (not combined)"
+PER_QUARTER = "per quarter (not combined)"
 _TOKEN = re.compile(r"^(all|phase-(\d)|fy-(\d{4})|q-(\d{4})-(\d{2}))$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

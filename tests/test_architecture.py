@@ -12,7 +12,14 @@ import pytest
 from pbsa_analytics import settings
 
 ROOT = settings.REPO_ROOT
-PAGE_AND_UI_FILES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("pbsa_analytics/ui/*.py"), ROOT / "app.py"])
+PAGE_AND_UI_FILES = sorted(
+    [
+        *ROOT.glob("pages/*.py"),
+        *ROOT.glob("pbsa_analytics/ui/*.py"),
+        *ROOT.glob("pbsa_analytics/services/*.py"),
+        ROOT / "app.py",
+    ]
+)
 # Ways a hand-typed citation shows up: a document's file id, a report's table, figure, appendix or section.
 CITATION_PATTERNS = [
     r"\d{3}_[0-9a-f]{16}",

@@ -11,13 +11,27 @@ import pandas as pd
 import pytest
 
 from pbsa_analytics import exports, queries
+from pbsa_analytics.access import LOCAL_ADMIN
 from pbsa_analytics.analysis.anonymise import Anonymiser, partnership_label
 from pbsa_analytics.analysis.cohort import monitoring_comparison, nearest_peers
+from pbsa_analytics.periods import Period, parse_period
+from pbsa_analytics.services.demo import load_demo
+from pbsa_analytics.services.partnership import PartnershipView, build_view, scoped_runner, summary_lines
 from pbsa_analytics.store import Store
-from pbsa_analytics.ui.partnership import build_view
+from pbsa_analytics.ui.safe_text import md
+from tests.imports_support import fresh_store
+from tests.test_cli import run_cli
 from tests.test_pages import open_page, page_text
 
 FOCUS = "hartlepool"
+
+
+def view_for(store: Store, *, anonymise: bool, place_id: str = FOCUS, period: Period | None = None) -> PartnershipView:
+    """The partnership view as a funder admin sees it, through the same scoped query runner as the CLI."""
+    run = scoped_runner(store, LOCAL_ADMIN)
+    return build_view(
+        run=run, store=store, principal=LOCAL_ADMIN, place_id=place_id, anonymise=anonymise, period=period
+    )
 
 
 def forbidden_patterns(store: Store, focus: str) -> list[re.Pattern]:
@@ -53,13 +67,13 @@ def test_anonymiser_scrubs_names_inside_sentences(store: Store) -> None:
     assert "Partnership" in text
 
 
-@pytest.mark.usefixtures("db_env")
 def test_anonymised_view_leaks_no_other_place_in_data_charts_or_exports(store: Store) -> None:
     """With anonymise on, no other place's name or id is in any table, chart spec, tooltip or download."""
-    view = build_view(place_id=FOCUS, anonymise=True)
+    view = view_for(store, anonymise=True)
     patterns = forbidden_patterns(store, FOCUS)
     texts = [
         view.heading, *view.facts, *view.phase_lines, *view.typology_notes, view.monitoring_note, view.peer_note,
+        *view.monitoring_lines, "\n".join(summary_lines(view)),
         exports.to_csv_bytes(view.page_data()).decode("utf-8-sig"),
         exports.to_csv_bytes(view.peers).decode("utf-8-sig"),
         json.dumps(view.profile_chart().to_dict()),
@@ -74,10 +88,9 @@ def test_anonymised_view_leaks_no_other_place_in_data_charts_or_exports(store: S
     assert re.search(r"Partnership [A-Z]+\b", "\n".join(texts))
 
 
-@pytest.mark.usefixtures("db_env")
 def test_the_same_view_without_anonymise_names_the_cohort(store: Store) -> None:
     """The leak check can fail: without anonymise, other places' names are present."""
-    view = build_view(place_id=FOCUS, anonymise=False)
+    view = view_for(store, anonymise=False)
     assert leaks(exports.to_csv_bytes(view.page_data()).decode("utf-8-sig"), forbidden_patterns(store, FOCUS))
 
 
@@ -169,9 +182,111 @@ def test_evidence_filters_round_trip_through_the_url(db_env: Path) -> None:
     assert "Nothing matches" in page_text(app)
 
 
-@pytest.mark.usefixtures("db_env")
-def test_profile_exports_as_png_and_pdf() -> None:
+def test_profile_exports_as_png_and_pdf(store: Store) -> None:
     """The one-page profile renders locally to a PNG and a PDF."""
-    profile = build_view(place_id=FOCUS, anonymise=True).profile_chart()
+    profile = view_for(store, anonymise=True).profile_chart()
     assert exports.chart_image(profile, image_format="png").startswith(b"\x89PNG")
     assert exports.chart_image(profile, image_format="pdf").startswith(b"%PDF")
+
+
+@pytest.fixture(scope="module")
+def demo_partnership(built_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A private store copy loaded with the seeded synthetic demo returns (quarterly Phase 3 figures)."""
+    store = fresh_store(built_db, tmp_path_factory.mktemp("partnership-demo"))
+    load_demo(store)
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("period", ["phase-2", "fy-2023", "q-2023-10"])
+def test_cli_prints_the_same_figures_as_the_page(
+    demo_partnership: Store, monkeypatch: pytest.MonkeyPatch, period: str
+) -> None:
+    """`partnership --place hartlepool --period P` prints the page's heading, every monitoring line (value, rank,
+    share, median, period and rule), typology findings, peers and sources, exactly as the page shows them."""
+    monkeypatch.setenv("PBSA_DB_PATH", str(demo_partnership.db_path))
+    monkeypatch.setenv("PBSA_STORE_DIR", str(demo_partnership.store_dir))
+    result = run_cli("partnership", "--place", FOCUS, "--period", period, db_path=demo_partnership.db_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    app = open_page("pages/partnership.py", place=FOCUS, period=period)
+    assert not app.exception, [e.value for e in app.exception]
+    shown = page_text(app)
+    figures = [line.removeprefix("- ") for line in lines if re.search(r"\d+(st|nd|rd|th) of \d+ reporting", line)]
+    assert len(figures) == 4
+    label = parse_period(period).label
+    assert all(line.endswith((f"{label}, latest period", f"{label}, peak period", f"{label}, sum of periods"))
+               for line in figures)  # fmt: skip
+    page_lines = [str(m.value) for m in app.markdown]
+    assert [line for line in page_lines if line in {f"- {md(f)}" for f in figures}] == [f"- {md(f)}" for f in figures]
+    assert app.title[0].value == md(lines[0])
+    sources = next(line for line in lines if line.startswith("Sources: "))
+    assert md(sources) in [str(c.value) for c in app.caption]
+    assert all(f"- {md(note[2:])}" in shown for note in lines if note.startswith("- Phase "))
+    peers = next(frame.value for frame in app.dataframe if "similarity" in frame.value.columns)
+    assert [f"- {r.place_name}: {r.similarity:.2f}" for r in peers.itertuples()] == [
+        line for line in lines if re.fullmatch(r"- .+: \d\.\d\d", line)
+    ]
+
+
+def test_cli_refuses_an_unknown_place_or_period(built_db: Path) -> None:
+    """An unknown place or period token is one line on stderr and exit 2."""
+    result = run_cli("partnership", "--place", "nowhere", db_path=built_db)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: no place has the id, name or alias 'nowhere'")
+    result = run_cli("partnership", "--place", FOCUS, "--period", "fy-23", db_path=built_db)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown period 'fy-23'")
+
+
+def _independent_band(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per metric and quarter, the 25th/50th/75th percentiles of the whole-quarter returns, with plain pandas."""
+    start, end = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
+    whole = (start.dt.day == 1) & start.dt.month.isin([1, 4, 7, 10]) & (end == start + pd.offsets.QuarterEnd(0))
+    quarterly = rows[whole & rows["value"].notna()].assign(period_start=start[whole])
+    grouped = quarterly.groupby(["metric", "period_start"])["value"]
+    return pd.DataFrame(
+        {
+            "places": grouped.size(),
+            "q1": grouped.quantile(0.25),
+            "median": grouped.median(),
+            "q3": grouped.quantile(0.75),
+        }
+    ).reset_index()
+
+
+@pytest.mark.parametrize("period", ["phase-3", "fy-2023", "all"])
+def test_cohort_band_appears_with_several_quarters_and_matches_pandas(demo_partnership: Store, period: str) -> None:
+    """With the demo store, a period holding several quarters adds the quarterly cohort band, whose median and
+    middle half per metric and quarter equal pandas quantiles of the imported returns, with this place's own line."""
+    chosen = parse_period(period)
+    view = view_for(demo_partnership, anonymise=False, period=chosen)
+    section = next(s for s in view.sections if s.name == "monitoring_over_time")
+    rows = demo_partnership.execute("select * from monitoring")
+    rows = rows[(rows["phase"] == chosen.phase) if chosen.phase else rows["phase"].notna()]
+    rows = rows[(pd.to_datetime(rows["period_start"]).dt.date >= chosen.start)
+                & (pd.to_datetime(rows["period_end"]).dt.date <= chosen.end)]  # fmt: skip
+    expected = _independent_band(rows).sort_values(["metric", "period_start"]).reset_index(drop=True)
+    shown = section.data.assign(period_start=pd.to_datetime(section.data["period_start"]))
+    shown = shown.sort_values(["metric", "period_start"]).reset_index(drop=True)
+    assert len(expected) > 4
+    assert expected["period_start"].nunique() > 1
+    pd.testing.assert_frame_equal(
+        shown[["metric", "period_start", "places", "q1", "median", "q3"]],
+        expected[["metric", "period_start", "places", "q1", "median", "q3"]],
+        check_dtype=False,
+    )
+    own = rows[rows["place_id"] == FOCUS].assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
+    merged = shown.merge(own[["metric", "period_start", "value"]], on=["metric", "period_start"], suffixes=("", "_own"))
+    assert len(merged)
+    assert (merged["value"] == merged["value_own"]).all()
+    assert set(shown["period"]) == {chosen.label}
+    assert set(shown["rule"]) == {"per quarter (not combined)"}
+    assert chosen.label in section.caption
+    assert "Monitoring return synthetic-demo-" in section.caption
+
+
+def test_one_period_has_no_cohort_band(store: Store) -> None:
+    """With only the published data (one reporting period per place), no quarterly band is shown."""
+    view = view_for(store, anonymise=False, period=parse_period("phase-2"))
+    assert "monitoring_over_time" not in [s.name for s in view.sections]

@@ -17,10 +17,10 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.analysis.cohort import nearest_peers
 from pbsa_analytics.maps.places import load_outline
 from pbsa_analytics.maps.scale import BINS_LAYER_ID, bin_points, binned_deck
+from pbsa_analytics.services.partnership import PartnershipView
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
 from pbsa_analytics.ui.chart_specs import shared_chart, vega_spec
-from pbsa_analytics.ui.partnership import PartnershipView
 from tests.test_pages import open_page
 
 NO_FILTERS = {"place_id": "", "phase": 0, "outcome_id": "", "enabler_id": "", "typology_id": ""}

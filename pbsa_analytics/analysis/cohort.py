@@ -10,6 +10,14 @@ from pbsa_analytics.analysis.ordering import profile_matrix
 RARE_SHARE = 0.3
 COMMON_SHARE = 0.6
 
+# How a place's participation in a phase reads in sentences (phase_participation.status).
+STATUS_TEXT = {
+    "took_part": "took part",
+    "not_selected": "not selected",
+    "not_progressed": "did not progress",
+    "withdrew": "withdrew",
+}
+
 
 def monitoring_comparison(values: pd.DataFrame, *, place_id: str) -> pd.DataFrame:
     """Per metric: this place's value, cohort median, min, max, rank among reporters and share of total.

@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
-from pbsa_analytics.analysis.citations import Library, cite_frame, render_cell, row_imports, row_sources
+from pbsa_analytics.analysis.citations import Library, cite_frame, render_cell
 from pbsa_analytics.services import monitoring
+from pbsa_analytics.services.citing import Citer
 from pbsa_analytics.ui.data import query, store
 
 
@@ -26,37 +27,29 @@ def _caveats() -> pd.DataFrame:
     return _reference(store().version())[1]
 
 
+def _citer() -> Citer:
+    # The one caption and sources-line implementation (services/citing.py), fed this session's scoped queries.
+    return Citer(run=query, store=store(), library=library(), caveats=_caveats())
+
+
 def scope(name: str, *, phase: int | None = None) -> pd.DataFrame:
     """The source cells of the rows behind a figure (see queries/sql/citation_rows.sql for the scopes)."""
-    return query("citation_rows", scope=name, phase=phase)
+    return _citer().scope(name, phase=phase)
 
 
 def caveat_text(*caveat_ids: str) -> str:
     """The caveats' sentences, in the order asked for."""
-    table = _caveats()
-    return " ".join(table.loc[caveat_id, "text"] for caveat_id in caveat_ids)
+    return _citer().caveat_text(*caveat_ids)
 
 
 def sources_line(*, rows: Iterable[pd.DataFrame] = (), caveats: Sequence[str] = ()) -> str:
     """The "Sources: ..." line for the given rows and caveats; imported rows cite their import."""
-    frames = list(rows)
-    sources: list[str] = []
-    for frame in frames:
-        sources += row_sources(frame)
-    if caveats:
-        table = _caveats()
-        sources += [table.loc[caveat_id, "source"] for caveat_id in caveats]
-    imported = [frame for frame in frames if "import_id" in frame.columns and frame["import_id"].notna().any()]
-    history = monitoring.history(store()) if imported else pd.DataFrame()
-    imports = [item for frame in imported for item in row_imports(frame, history)]
-    rendered = library().render(dict.fromkeys(sources), imports=imports)
-    return f"Sources: {rendered}." if rendered else ""
+    return _citer().sources_line(rows=rows, caveats=caveats)
 
 
 def caption(*, note: str = "", rows: Iterable[pd.DataFrame] = (), caveats: Sequence[str] = ()) -> str:
     """A figure's caption: how to read it, its caveats, then the citations of the rows behind it."""
-    parts = [note, caveat_text(*caveats), sources_line(rows=rows, caveats=caveats)]
-    return " ".join(part for part in parts if part)
+    return _citer().caption(note=note, rows=rows, caveats=caveats)
 
 
 def cite_row(source: str) -> str:

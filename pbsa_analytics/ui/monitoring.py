@@ -23,7 +23,7 @@ from pbsa_analytics.charts.monitoring import (
     place_small_multiples,
 )
 from pbsa_analytics.demo.returns import DEMO_AUTHOR
-from pbsa_analytics.periods import DUE_DAYS, RULE_SHORT, Period, period_options, rules_caption
+from pbsa_analytics.periods import DUE_DAYS, PER_PERIOD, PER_QUARTER, RULE_SHORT, Period, period_options, rules_caption
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.data import query, store
@@ -74,7 +74,7 @@ def period_control(*, key: str, default: str = DEFAULT_PERIOD) -> Period:
 
 def stated(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     """A monitoring table with its period and each row's combining rule, so a download says what it is."""
-    rules = frame["over_time"].map(RULE_SHORT) if "over_time" in frame else "per period (not combined)"
+    rules = frame["over_time"].map(RULE_SHORT) if "over_time" in frame else PER_PERIOD
     return frame.assign(period=period.label, rule=rules)
 
 
@@ -115,7 +115,7 @@ def cohort_series_block(period: Period, *, key: str) -> None:
         name="cohort-quarterly",
         key=f"{key}_cohort",
         caption="Band: 25th to 75th percentile of the places reporting that quarter; dashed line: median. "
-        "Only returns covering exactly one quarter are shown.",
+        f"Only returns covering exactly one quarter are shown. {period.label}, {PER_QUARTER}.",
     )
     places = series["place_id"].nunique()
     if places > SMALL_MULTIPLES_MAX_PLACES:
@@ -135,7 +135,8 @@ def cohort_series_block(period: Period, *, key: str) -> None:
         data=stated(per_place, period),
         name=f"places-quarterly-{metric}",
         key=f"{key}_places",
-        caption="Orange: the place's quarterly figure; band and dashed line: the cohort's middle half and median.",
+        caption="Orange: the place's quarterly figure; band and dashed line: the cohort's middle half and median. "
+        f"{period.label}, {PER_QUARTER}.",
     )
 
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pbsa_analytics.analysis.cohort import STATUS_TEXT
+from pbsa_analytics.periods import PER_PERIOD, RULE_SHORT
 from pbsa_analytics.ui.citations import cite_row, sources_line, with_citations
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.navigation import page_link
-
-STATUS_TEXT = {
-    "took_part": "took part",
-    "not_selected": "not selected",
-    "not_progressed": "did not progress",
-    "withdrew": "withdrew",
-}
 
 
 def place_panel(*, place_id: str, key_prefix: str) -> None:
@@ -62,6 +57,9 @@ def place_panel(*, place_id: str, key_prefix: str) -> None:
                 st.write("No monitoring figures for this place.")
             else:
                 shown = with_citations(monitoring).drop(columns="source")
+                # Each figure is its own period's; the metric's rule says how periods would be combined.
+                rules = shown.pop("over_time").map(RULE_SHORT)
+                shown.insert(shown.columns.get_loc("value") + 1, "rule", f"{PER_PERIOD}; over periods: " + rules)
                 shown["value"] = shown["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}")
                 st.dataframe(shown, hide_index=True, key=f"{key_prefix}_monitoring")
         st.write(f"Evidence records about this place: **{evidence_count}**")

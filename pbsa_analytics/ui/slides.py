@@ -13,7 +13,7 @@ from pbsa_analytics.analysis.ordering import PlaceOrder, place_order
 from pbsa_analytics.charts import slides as slide_charts
 from pbsa_analytics.charts.conditions import COHORT, missing_condition_reveal_chart
 from pbsa_analytics.charts.pulse import answer_counts_chart, guesses_chart, option_counts, word_counts
-from pbsa_analytics.charts.theme import ProjectorTheme, projector_style
+from pbsa_analytics.charts.theme import PROJECTOR_LABEL_PX, ProjectorTheme, projector_style
 from pbsa_analytics.periods import RULE_SHORT, phase_period
 from pbsa_analytics.presentation.deck import MISSING_CONDITION, Deck, DeckError, Question, Slide
 from pbsa_analytics.services import conditions as conditions_service
@@ -21,6 +21,8 @@ from pbsa_analytics.services.scoping import PROGRAMME_WIDE, anonymiser
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
 from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.data import query, store
+
+STATEMENT_PX = 2 * PROJECTOR_LABEL_PX  # the period-and-rule line under a slide's monitoring figures
 
 
 @st.cache_resource(show_spinner=False)
@@ -110,6 +112,17 @@ def missing_condition_reveal(
     return projector_style(chart, theme=theme)
 
 
+def real_figure_statement(question: Question) -> str:
+    """Which period and rule the real figure of a 'guess the number' question is, for the revealed slide."""
+    spec = question.answer
+    period = phase_period(int(spec["phase"]))
+    totals = query("monitoring_totals", **period.params())
+    row = totals[totals["metric"] == spec["metric"]]
+    if row.empty:
+        return ""
+    return f"Real figure: {row['label'].iloc[0]}, {period.label}, {RULE_SHORT[row['over_time'].iloc[0]]}; places summed"
+
+
 def pulse_chart(
     question: Question, answers: pd.DataFrame, *, revealed: bool, width: int, height: int, theme: ProjectorTheme
 ) -> alt.TopLevelMixin:
@@ -119,8 +132,13 @@ def pulse_chart(
     if question.kind == "guess_number":
         guesses = pd.to_numeric(answers["value"].str.replace(",", ""), errors="coerce").dropna()
         actual = real_figure(question) if revealed else None
-        chart = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=actual, width=width, height=height,
-                              theme=theme)  # fmt: skip
+        stated = real_figure_statement(question) if actual is not None else ""
+        chart = guesses_chart(guesses=pd.DataFrame({"guess": guesses}), actual=actual, width=width,
+                              height=height - STATEMENT_PX if stated else height, theme=theme)  # fmt: skip
+        if stated:
+            chart = chart.properties(
+                title=alt.TitleParams(stated, orient="bottom", anchor="start", fontSize=PROJECTOR_LABEL_PX)
+            )
     elif question.kind == "word":
         chart = answer_counts_chart(counts=word_counts(answers=answers["value"]), width=width, height=height,
                                     theme=theme)  # fmt: skip
@@ -150,7 +168,12 @@ def slide_chart(
         values = query("monitoring_by_place", **period.params())
         values = _anonymised(values[values["metric"] == params.get("metric", "volunteers")], anonymise)
         values = values.assign(period=period.label, rule=values["over_time"].map(RULE_SHORT))
-        chart = slide_charts.value_bars(values=values, category="place_name", value="value", **size)
+        # The projected figures say which period and rule they are, in a line under the bars.
+        stated = f"{values['label'].iloc[0]}: {period.label}, {values['rule'].iloc[0]}" if len(values) else ""
+        size["height"] = max(height - STATEMENT_PX, STATEMENT_PX)
+        chart = slide_charts.value_bars(values=values, category="place_name", value="value", **size).properties(
+            title=alt.TitleParams(stated, orient="bottom", anchor="start", fontSize=PROJECTOR_LABEL_PX)
+        )
         return projector_style(chart, theme=theme), values[["place_name", "value", "period", "rule"]]
     if slide.chart == "outcome_coverage":
         coverage = outcome_coverage(query("outcome_matrix", phase=int(params.get("phase", 2))))

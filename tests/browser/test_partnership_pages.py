@@ -19,7 +19,7 @@ def test_partnership_page_compares_hartlepool(app_url: str, page) -> None:
     tab.goto(app_url + "/partnership?place=hartlepool")
     wait_for_app(tab)
     expect(tab.get_by_role("heading", name="Hartlepool: Hartlepool Action Lab")).to_be_visible(timeout=30_000)
-    expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=30_000)
+    expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=90_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     screenshot(tab, "partnership-hartlepool")
     assert external == []

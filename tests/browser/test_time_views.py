@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def test_partnership_shows_its_quarters_against_the_cohort_band(demo_url: str, p
     screenshot(tab, "time-partnership-hartlepool-fy-2023")
     expect(tab.get_by_text("Financial year 2023/24. Each place's figures", exact=False)).to_be_visible()
     expect(tab.get_by_text("Orange: this partnership's quarterly figure", exact=False)).to_be_visible()
+    # Each figure's line (the same the `partnership` command prints) ends with its period and rule.
+    expect(
+        tab.get_by_text(
+            re.compile(r"Volunteers: [\d,]+, \d+\w\w of \d+ reporting, .*Financial year 2023/24, latest period")
+        ).first
+    ).to_be_visible()
     assert external == []
 
 

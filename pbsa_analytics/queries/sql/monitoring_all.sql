@@ -1,4 +1,5 @@
--- Every effective monitoring figure (published, overlaid by imports), with place and metric labels.
+-- Every effective monitoring figure (published, overlaid by imports), with place and metric labels and the
+-- metric's declared rule for combining periods (over_time), so an export states how its figures may be combined.
 select
     m.place_id,
     p.place_name,
@@ -8,6 +9,7 @@ select
     m.period_basis,
     m.metric,
     me.label as metric_label,
+    me.over_time,
     m.value,
     m.note,
     m.source,

@@ -1,9 +1,10 @@
--- One place's monitoring figures with their periods and notes; null values stay null.
+-- One place's monitoring figures with their periods, notes and each metric's over-time rule; null values stay null.
 select
     mo.phase,
     mo.period_start,
     mo.period_end,
     me.label as metric,
+    me.over_time,
     mo.value,
     mo.note,
     mo.source
