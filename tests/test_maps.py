@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pydeck as pdk
 import pytest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_deck
+from pbsa_analytics.maps.scale import binned_deck
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.store import Store
 
@@ -66,3 +68,13 @@ def test_region_filter_narrows_points(store: Store) -> None:
         store, "place_points", min_phase=3, regions=["North East"], metric="volunteers", **phase_period(2).params()
     )
     assert points["place_id"].tolist() == ["hartlepool"]
+
+
+def test_place_and_binned_maps_share_one_outline_and_view(deck_json: dict) -> None:
+    """The binned map (thousands of places) draws the very same outline layer and opening view as the place map."""
+    points = pd.DataFrame({"latitude": [51.5, 53.4], "longitude": [-0.1, -2.9], "furthest_phase": [1, 3]})
+    binned = json.loads(
+        binned_deck(points=points, outline=load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")).to_json()
+    )
+    assert binned["layers"][0] == deck_json["layers"][0]
+    assert binned["initialViewState"] == deck_json["initialViewState"]

@@ -41,6 +41,26 @@ def load_outline(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def outline_layer(outline: dict) -> pdk.Layer:
+    """The committed UK outline as the map's base layer (the only geometry; no basemap is fetched)."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=OUTLINE_LAYER_ID,
+        data=outline,
+        stroked=True,
+        filled=True,
+        get_fill_color=[243, 242, 241, 255],
+        get_line_color=[80, 90, 95, 255],
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def opening_view() -> pdk.ViewState:
+    """The map's first view: England and Wales at OPENING_ZOOM (label placement assumes this zoom)."""
+    return pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=OPENING_ZOOM, min_zoom=4, max_zoom=10)
+
+
 def _radius(value: float | None, largest: float) -> float:
     if value is None or pd.isna(value) or largest <= 0:
         return BASE_RADIUS_M
@@ -162,17 +182,6 @@ def places_deck(
 
     With labels, names are drawn beside dots or on leader lines; a selected place gets a dark ring.
     """
-    outline_layer = pdk.Layer(
-        "GeoJsonLayer",
-        id=OUTLINE_LAYER_ID,
-        data=outline,
-        stroked=True,
-        filled=True,
-        get_fill_color=[243, 242, 241, 255],
-        get_line_color=[80, 90, 95, 255],
-        line_width_min_pixels=1,
-        pickable=False,
-    )
     points_layer = pdk.Layer(
         "ScatterplotLayer",
         id=PLACES_LAYER_ID,
@@ -190,13 +199,13 @@ def places_deck(
     value_line = f"\n{metric_label}: {{value_text}}" if sized_by_metric else ""
     return pdk.Deck(
         layers=[
-            outline_layer,
+            outline_layer(outline),
             *(_label_layers(labels, points)[:1] if labels else []),
             points_layer,
             *_selected_layer(points, selected_place_id),
             *(_label_layers(labels, points)[1:] if labels else []),
         ],
-        initial_view_state=pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=OPENING_ZOOM, min_zoom=4, max_zoom=10),
+        initial_view_state=opening_view(),
         # No provider and the default style sentinel: Streamlit then draws no basemap and fetches nothing.
         map_provider=None,
         # Text tooltips: data is never interpreted as HTML.
