@@ -92,7 +92,7 @@ def render() -> None:
         name_labels = []
         deck = scale.binned_deck(points=points, outline=outline)
     else:
-        name_labels = map_labels(points)
+        name_labels = map_labels(points, sized_by_metric=sized)
         deck = places_deck(
             points=points, outline=outline, sized_by_metric=sized, metric_label=f"{labels[metric]} ({period.label})",
             labels=name_labels, selected_place_id=place_id,

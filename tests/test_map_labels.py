@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -11,8 +12,15 @@ import pytest
 from pbsa_analytics import queries, settings
 from pbsa_analytics.maps import labels as map_label_module
 from pbsa_analytics.maps.labels import Placement, to_lonlat, to_pixels
-from pbsa_analytics.maps.places import LABELS_LAYER_ID, LEADERS_LAYER_ID, load_outline, map_labels, places_deck
-from pbsa_analytics.periods import phase_period
+from pbsa_analytics.maps.places import (
+    LABELS_LAYER_ID,
+    LEADERS_LAYER_ID,
+    PLACES_LAYER_ID,
+    load_outline,
+    map_labels,
+    places_deck,
+)
+from pbsa_analytics.periods import parse_period, phase_period
 from pbsa_analytics.store import Store
 from tests.test_pages import open_page
 
@@ -104,3 +112,63 @@ def test_search_box_offers_several_matches() -> None:
     app.text_input(key="map_find").input("ha").run()
     assert len([b for b in app.button if b.key and b.key.startswith("map_find_")]) >= 2
     assert "place" not in app.query_params
+
+
+SIZED_METRICS = ["volunteers", "beneficiaries", "activities", "public_meetings"]
+
+
+def _deck_geometry(store: Store, metric: str, period) -> tuple[list[tuple], list[tuple], pd.DataFrame]:
+    """(label boxes, dot circles) in screen pixels, read back from the deck the browser receives."""
+    regions = queries.run(store, "regions")["region"].tolist()
+    points = queries.run(store, "place_points", min_phase=1, regions=regions, metric=metric, **period.params())
+    outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
+    labels = map_labels(points, sized_by_metric=True)
+    deck = json.loads(
+        places_deck(points=points, outline=outline, sized_by_metric=True, metric_label=metric, labels=labels).to_json()
+    )
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    width, half = map_label_module.CHAR_WIDTH_PX, map_label_module.LABEL_HEIGHT_PX / 2
+    boxes = []
+    for text in layers[LABELS_LAYER_ID]["data"]:
+        x, y = to_pixels(*text["position"], zoom=ZOOM)
+        x, y = x + text["offset"][0], y + text["offset"][1]
+        span = width * len(text["text"])
+        left = {"start": x, "end": x - span, "middle": x - span / 2}[text["anchor"]]
+        boxes.append((left, y - half, left + span, y + half, text["text"]))
+    dots = []
+    for dot in layers[PLACES_LAYER_ID]["data"]:
+        x, y = to_pixels(*dot["position"], zoom=ZOOM)
+        # As deck.gl draws it: metres to pixels at this latitude, at least radius_min_pixels, plus half the edge.
+        metres_per_px = 40_075_016.686 * math.cos(math.radians(dot["position"][1])) / (512 * 2**ZOOM)
+        dots.append((x, y, max(dot["radius"] / metres_per_px, 5) + 1, dot["place_name"]))
+    return boxes, dots, points
+
+
+def _box_meets_circle(box: tuple, circle: tuple) -> bool:
+    left, top, right, bottom = box[:4]
+    x, y, radius = circle[:3]
+    nearest_x, nearest_y = min(max(x, left), right), min(max(y, top), bottom)
+    return math.hypot(x - nearest_x, y - nearest_y) < radius
+
+
+@pytest.mark.parametrize("metric", SIZED_METRICS)
+@pytest.mark.parametrize("period", [phase_period(2), parse_period("all")], ids=["phase-2", "all"])
+def test_labels_clear_sized_dots_and_each_other(store: Store, metric: str, period) -> None:
+    """With dots sized by a metric, no drawn label box touches another label or any dot as deck.gl draws it."""
+    boxes, dots, points = _deck_geometry(store, metric, period)
+    assert len(dots) == len(points) >= 20
+    assert any(dot[2] > map_label_module.DOT_RADIUS_PX + 4 for dot in dots)  # some dots really are big
+    for a, b in itertools.combinations(boxes, 2):
+        assert not _overlap(a, b), (a[4], b[4])
+    for box in boxes:
+        for dot in dots:
+            assert not _box_meets_circle(box, dot), (box[4], dot[3])
+
+
+@pytest.mark.parametrize("metric", SIZED_METRICS)
+def test_london_cluster_is_named_when_sized(store: Store, metric: str) -> None:
+    """London's three close places are each named on the map (beside the dot or on a leader), even when sized."""
+    boxes, _, points = _deck_geometry(store, metric, phase_period(2))
+    london = set(points.loc[points["region"] == "London", "place_name"])
+    assert len(london) >= 3
+    assert london <= {box[4] for box in boxes}

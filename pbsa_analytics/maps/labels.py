@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 TILE_SIZE = 512  # deck.gl's world is 512 px wide at zoom 0
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
 CHAR_WIDTH_PX = 7.0
 LABEL_HEIGHT_PX = 16.0
 DOT_RADIUS_PX = 9.0
@@ -77,8 +78,13 @@ def _text_box(x: float, y: float, text: str, anchor: str) -> _Box:
     return _Box(left, y - LABEL_HEIGHT_PX / 2, left + width, y + LABEL_HEIGHT_PX / 2)
 
 
-def _dot_box(x: float, y: float, *, margin: float = 0.0) -> _Box:
-    reach = DOT_RADIUS_PX + margin
+def metres_per_pixel(lat: float, *, zoom: float) -> float:
+    """Ground metres one screen pixel spans at a latitude and zoom (deck.gl's 512-pixel world)."""
+    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (TILE_SIZE * 2**zoom)
+
+
+def _dot_box(x: float, y: float, *, radius: float = DOT_RADIUS_PX, margin: float = 0.0) -> _Box:
+    reach = radius + margin
     return _Box(x - reach, y - reach, x + reach, y + reach)
 
 
@@ -86,8 +92,10 @@ def _free(box: _Box, taken: list[_Box]) -> bool:
     return not any(box.overlaps(other) for other in taken)
 
 
-def _leader_spot(x: float, y: float, text: str, taken: list[_Box]) -> tuple[float, float, str, _Box] | None:
-    for distance in LEADER_DISTANCES_PX:
+def _leader_spot(
+    x: float, y: float, text: str, taken: list[_Box], *, start: float = 0.0
+) -> tuple[float, float, str, _Box] | None:
+    for distance in (start + d for d in LEADER_DISTANCES_PX):
         for angle in LEADER_ANGLES_DEG:
             lx = x + distance * math.cos(math.radians(angle))
             ly = y + distance * math.sin(math.radians(angle))
@@ -98,13 +106,17 @@ def _leader_spot(x: float, y: float, text: str, taken: list[_Box]) -> tuple[floa
     return None
 
 
-def place_labels(*, points: list[tuple[str, str, float, float]], zoom: float) -> list[Label]:
+def place_labels(
+    *, points: list[tuple[str, str, float, float]], zoom: float, radii_px: dict[str, float] | None = None
+) -> list[Label]:
     """Labels for (place_id, text, lon, lat) points: beside the dot, else on a leader line, else listed.
 
+    radii_px gives each dot's drawn radius in pixels (dots sized by a metric); others are DOT_RADIUS_PX.
     No two drawn labels overlap each other or any dot at the given zoom.
     """
     pixels = {pid: to_pixels(lon, lat, zoom=zoom) for pid, _, lon, lat in points}
-    taken = [_dot_box(*xy) for xy in pixels.values()]
+    radius = {pid: max(DOT_RADIUS_PX, (radii_px or {}).get(pid, DOT_RADIUS_PX)) for pid in pixels}
+    taken = [_dot_box(*xy, radius=radius[pid]) for pid, xy in pixels.items()]
     # Crowded dots first, so they get the scarce nearby space; then west to east for a stable result.
     crowding = {pid: sum(1 for other in pixels.values() if math.dist(pixels[pid], other) < 40) for pid, *_ in points}
     order = sorted(points, key=lambda p: (-crowding[p[0]], pixels[p[0]][0]))
@@ -112,15 +124,21 @@ def place_labels(*, points: list[tuple[str, str, float, float]], zoom: float) ->
     for pid, text, lon, lat in order:
         x, y = pixels[pid]
         label = None
-        others = [_dot_box(*xy, margin=OTHER_DOT_MARGIN_PX) for other, xy in pixels.items() if other != pid]
-        for dx, dy, anchor in NEAR_OFFSETS:
+        others = [
+            _dot_box(*xy, radius=radius[other], margin=OTHER_DOT_MARGIN_PX)
+            for other, xy in pixels.items()
+            if other != pid
+        ]
+        for near_dx, dy, anchor in NEAR_OFFSETS:
+            # Beside a big dot the text starts past its edge, not inside it.
+            dx = math.copysign(abs(near_dx) + radius[pid] - DOT_RADIUS_PX, near_dx)
             box = _text_box(x + dx, y + dy, text, anchor)
             if _free(box, taken) and _free(box, others):
                 taken.append(box)
                 label = Label(pid, text, Placement.NEAR, (lon, lat), (dx, dy), anchor)
                 break
         if label is None:
-            spot = _leader_spot(x, y, text, taken)
+            spot = _leader_spot(x, y, text, taken, start=radius[pid] - DOT_RADIUS_PX)
             if spot is not None:
                 lx, ly, anchor, box = spot
                 taken.append(box)

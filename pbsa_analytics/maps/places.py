@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 
-from pbsa_analytics.maps.labels import Label, Placement, place_labels
+from pbsa_analytics.maps.labels import Label, Placement, metres_per_pixel, place_labels
 from pbsa_analytics.palette import PHASE_COLOURS
 
 PLACES_LAYER_ID = "places"
@@ -25,6 +25,8 @@ LABEL_SIZE_PX = 13
 LABEL_FONT = "'Arial, Helvetica, sans-serif'"
 MISSING_COLOUR = [255, 255, 255, 255]
 BASE_RADIUS_M = 9000
+RADIUS_MIN_PX = 5
+EDGE_PX = 2
 MAX_EXTRA_RADIUS_M = 30000
 
 
@@ -92,10 +94,20 @@ def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
     return records
 
 
-def map_labels(points: pd.DataFrame) -> list[Label]:
-    """Where each place's name goes at the opening zoom: beside its dot, on a leader line, or listed."""
-    rows = points[["place_id", "place_name", "longitude", "latitude"]].itertuples(index=False, name=None)
-    return place_labels(points=[(pid, name, float(lon), float(lat)) for pid, name, lon, lat in rows], zoom=OPENING_ZOOM)
+def drawn_radius_px(radius_m: float, lat: float, *, zoom: float = OPENING_ZOOM) -> float:
+    """A dot's radius on screen: its ground radius at the zoom, never under the layer's minimum, plus half its edge."""
+    return max(radius_m / metres_per_pixel(lat, zoom=zoom), RADIUS_MIN_PX) + EDGE_PX / 2
+
+
+def map_labels(points: pd.DataFrame, *, sized_by_metric: bool = False) -> list[Label]:
+    """Where each place's name goes at the opening zoom: beside its dot, on a leader line, or listed.
+
+    Sized dots are measured as drawn, so no label sits on a big dot.
+    """
+    records = point_records(points=points, sized_by_metric=sized_by_metric)
+    radii = {r["place_id"]: drawn_radius_px(r["radius"], r["position"][1]) for r in records}
+    rows = [(r["place_id"], r["place_name"], *r["position"]) for r in records]
+    return place_labels(points=rows, zoom=OPENING_ZOOM, radii_px=radii)
 
 
 def _label_layers(labels: list[Label], points: pd.DataFrame) -> list[pdk.Layer]:
@@ -188,11 +200,11 @@ def places_deck(
         data=point_records(points=points, sized_by_metric=sized_by_metric),
         get_position="position",
         get_radius="radius",
-        radius_min_pixels=5,
+        radius_min_pixels=RADIUS_MIN_PX,
         get_fill_color="fill",
         get_line_color="line",
         stroked=True,
-        line_width_min_pixels=2,
+        line_width_min_pixels=EDGE_PX,
         pickable=True,
         auto_highlight=True,
     )
