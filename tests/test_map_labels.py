@@ -141,7 +141,24 @@ def _deck_geometry(store: Store, metric: str, period) -> tuple[list[tuple], list
         # As deck.gl draws it: metres to pixels at this latitude, at least radius_min_pixels, plus half the edge.
         metres_per_px = 40_075_016.686 * math.cos(math.radians(dot["position"][1])) / (512 * 2**ZOOM)
         dots.append((x, y, max(dot["radius"] / metres_per_px, 5) + 1, dot["place_name"]))
-    return boxes, dots, points
+    leaders = [
+        (to_pixels(*line["from"], zoom=ZOOM), to_pixels(*line["to"], zoom=ZOOM))
+        for line in layers[LEADERS_LAYER_ID]["data"]
+    ]
+    return boxes, dots, points, leaders
+
+
+def _segment_distance(point: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    (px, py), (ax, ay), (bx, by) = point, a, b
+    length = (bx - ax) ** 2 + (by - ay) ** 2
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / length))
+    return math.hypot(px - (ax + t * (bx - ax)), py - (ay + t * (by - ay)))
+
+
+def _segment_crosses_box(a: tuple[float, float], b: tuple[float, float], box: tuple) -> bool:
+    steps = max(2, int(math.dist(a, b) * 2))
+    points = [(a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps) for i in range(steps + 1)]
+    return any(box[0] < x < box[2] and box[1] < y < box[3] for x, y in points)
 
 
 def _box_meets_circle(box: tuple, circle: tuple) -> bool:
@@ -155,7 +172,7 @@ def _box_meets_circle(box: tuple, circle: tuple) -> bool:
 @pytest.mark.parametrize("period", [phase_period(2), parse_period("all")], ids=["phase-2", "all"])
 def test_labels_clear_sized_dots_and_each_other(store: Store, metric: str, period) -> None:
     """With dots sized by a metric, no drawn label box touches another label or any dot as deck.gl draws it."""
-    boxes, dots, points = _deck_geometry(store, metric, period)
+    boxes, dots, points, _ = _deck_geometry(store, metric, period)
     assert len(dots) == len(points) >= 20
     assert any(dot[2] > map_label_module.DOT_RADIUS_PX + 4 for dot in dots)  # some dots really are big
     for a, b in itertools.combinations(boxes, 2):
@@ -168,7 +185,24 @@ def test_labels_clear_sized_dots_and_each_other(store: Store, metric: str, perio
 @pytest.mark.parametrize("metric", SIZED_METRICS)
 def test_london_cluster_is_named_when_sized(store: Store, metric: str) -> None:
     """London's three close places are each named on the map (beside the dot or on a leader), even when sized."""
-    boxes, _, points = _deck_geometry(store, metric, phase_period(2))
+    boxes, _, points, _ = _deck_geometry(store, metric, phase_period(2))
     london = set(points.loc[points["region"] == "London", "place_name"])
     assert len(london) >= 3
     assert london <= {box[4] for box in boxes}
+
+
+@pytest.mark.parametrize("metric", SIZED_METRICS)
+def test_leader_lines_cross_no_label_or_other_dot(store: Store, metric: str) -> None:
+    """Each leader line runs from its dot to its own label without crossing another label or another place's dot
+    (a dot drawn over its own dot excepted), so a line never seems to point at the wrong place."""
+    boxes, dots, _, leaders = _deck_geometry(store, metric, phase_period(2))
+    assert leaders
+    for start, end in leaders:
+        for dot in dots:
+            if math.hypot(dot[0] - start[0], dot[1] - start[1]) < dot[2]:
+                continue  # its own dot, or a bigger dot its own sits inside
+            assert _segment_distance(dot[:2], start, end) >= dot[2], dot[3]
+        for box in boxes:
+            if box[0] - 0.5 <= end[0] <= box[2] + 0.5 and box[1] - 0.5 <= end[1] <= box[3] + 0.5:
+                continue  # its own label, which the line ends on
+            assert not _segment_crosses_box(start, end, box), box[4]

@@ -92,8 +92,43 @@ def _free(box: _Box, taken: list[_Box]) -> bool:
     return not any(box.overlaps(other) for other in taken)
 
 
+def _segment_meets(a: tuple[float, float], b: tuple[float, float], box: _Box) -> bool:
+    """Whether the straight line a-b passes through a box (sampled every pixel or so)."""
+    steps = max(2, int(math.dist(a, b)))
+    for i in range(steps + 1):
+        x = a[0] + (b[0] - a[0]) * i / steps
+        y = a[1] + (b[1] - a[1]) * i / steps
+        if box.left <= x <= box.right and box.top <= y <= box.bottom:
+            return True
+    return False
+
+
+@dataclass
+class _Layout:
+    """What is already on the map: dots, drawn label boxes and leader lines."""
+
+    dots: dict[str, _Box]
+    boxes: list[_Box]
+    leaders: list[tuple[tuple[float, float], tuple[float, float]]]
+
+    def text_fits(self, box: _Box, *, near: list[_Box] = ()) -> bool:
+        """A label box clear of every dot, label and leader line (and, beside a dot, of the other dots' margins)."""
+        return _free(box, [*self.dots.values(), *self.boxes, *near]) and not any(
+            _segment_meets(a, b, box) for a, b in self.leaders
+        )
+
+    def leader_fits(self, start: tuple[float, float], end: tuple[float, float], pid: str) -> bool:
+        """A leader clear of drawn labels and of other dots (except a dot its own dot sits inside)."""
+        blockers = [
+            box
+            for other, box in self.dots.items()
+            if other != pid and not (box.left <= start[0] <= box.right and box.top <= start[1] <= box.bottom)
+        ]
+        return not any(_segment_meets(start, end, box) for box in [*blockers, *self.boxes])
+
+
 def _leader_spot(
-    x: float, y: float, text: str, taken: list[_Box], *, start: float = 0.0
+    x: float, y: float, text: str, pid: str, layout: _Layout, *, start: float = 0.0
 ) -> tuple[float, float, str, _Box] | None:
     for distance in (start + d for d in LEADER_DISTANCES_PX):
         for angle in LEADER_ANGLES_DEG:
@@ -101,7 +136,7 @@ def _leader_spot(
             ly = y + distance * math.sin(math.radians(angle))
             anchor = "start" if math.cos(math.radians(angle)) >= 0 else "end"
             box = _text_box(lx, ly, text, anchor)
-            if _free(box, taken):
+            if layout.text_fits(box) and layout.leader_fits((x, y), (lx, ly), pid):
                 return lx, ly, anchor, box
     return None
 
@@ -112,11 +147,12 @@ def place_labels(
     """Labels for (place_id, text, lon, lat) points: beside the dot, else on a leader line, else listed.
 
     radii_px gives each dot's drawn radius in pixels (dots sized by a metric); others are DOT_RADIUS_PX.
-    No two drawn labels overlap each other or any dot at the given zoom.
+    No two drawn labels overlap each other, any dot or any leader line at the given zoom, and no leader line
+    crosses a label or another dot.
     """
     pixels = {pid: to_pixels(lon, lat, zoom=zoom) for pid, _, lon, lat in points}
     radius = {pid: max(DOT_RADIUS_PX, (radii_px or {}).get(pid, DOT_RADIUS_PX)) for pid in pixels}
-    taken = [_dot_box(*xy, radius=radius[pid]) for pid, xy in pixels.items()]
+    layout = _Layout(dots={pid: _dot_box(*xy, radius=radius[pid]) for pid, xy in pixels.items()}, boxes=[], leaders=[])
     # Crowded dots first, so they get the scarce nearby space; then west to east for a stable result.
     crowding = {pid: sum(1 for other in pixels.values() if math.dist(pixels[pid], other) < 40) for pid, *_ in points}
     order = sorted(points, key=lambda p: (-crowding[p[0]], pixels[p[0]][0]))
@@ -133,15 +169,16 @@ def place_labels(
             # Beside a big dot the text starts past its edge, not inside it.
             dx = math.copysign(abs(near_dx) + radius[pid] - DOT_RADIUS_PX, near_dx)
             box = _text_box(x + dx, y + dy, text, anchor)
-            if _free(box, taken) and _free(box, others):
-                taken.append(box)
+            if layout.text_fits(box, near=others):
+                layout.boxes.append(box)
                 label = Label(pid, text, Placement.NEAR, (lon, lat), (dx, dy), anchor)
                 break
         if label is None:
-            spot = _leader_spot(x, y, text, taken, start=radius[pid] - DOT_RADIUS_PX)
+            spot = _leader_spot(x, y, text, pid, layout, start=radius[pid] - DOT_RADIUS_PX)
             if spot is not None:
                 lx, ly, anchor, box = spot
-                taken.append(box)
+                layout.boxes.append(box)
+                layout.leaders.append(((x, y), (lx, ly)))
                 label = Label(pid, text, Placement.LEADER, to_lonlat(lx, ly, zoom=zoom), (0, 0), anchor)
             else:
                 label = Label(pid, text, Placement.LISTED, (lon, lat), (0, 0), "start")
