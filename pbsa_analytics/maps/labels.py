@@ -20,8 +20,9 @@ GAP_PX = 4.0
 NEAR_OFFSETS = ((15, 0, "start"), (-15, 0, "end"))
 # A label beside its dot must keep this far from every other dot, or it would read as that dot's name.
 OTHER_DOT_MARGIN_PX = 8.0
-LEADER_DISTANCES_PX = (46, 70, 96, 124)
-LEADER_ANGLES_DEG = (0, 180, -30, 30, 150, -150, -60, 60, 120, -120, 90, -90)
+CROWD_MARGIN_PX = 12.0
+LEADER_DISTANCES_PX = (46, 70, 96, 124, 156, 190)
+LEADER_ANGLES_DEG = (0, 180, -30, 30, 150, -150, -60, 60, 120, -120, 90, -90, -15, 15, 165, -165, -45, 45, 135, -135)
 
 
 class Placement(StrEnum):
@@ -103,6 +104,27 @@ def _segment_meets(a: tuple[float, float], b: tuple[float, float], box: _Box) ->
     return False
 
 
+def _segments_cross(
+    a: tuple[float, float], b: tuple[float, float], c: tuple[float, float], d: tuple[float, float]
+) -> bool:
+    """Whether segments a-b and c-d properly cross each other."""
+
+    def side(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def _trim(a: tuple[float, float], b: tuple[float, float], dot: _Box) -> tuple[tuple[float, float], ...]:
+    """The part of a leader outside its own dot and a little beyond (where crowded dots' lines may meet)."""
+    reach = (dot.right - dot.left) / 2 + CROWD_MARGIN_PX
+    length = math.dist(a, b)
+    if length <= reach:
+        return b, b
+    t = reach / length
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t), b
+
+
 @dataclass
 class _Layout:
     """What is already on the map: dots, drawn label boxes and leader lines."""
@@ -118,13 +140,23 @@ class _Layout:
         )
 
     def leader_fits(self, start: tuple[float, float], end: tuple[float, float], pid: str) -> bool:
-        """A leader clear of drawn labels and of other dots (except a dot its own dot sits inside)."""
+        """A leader clear of drawn labels, other leaders and other dots (except a dot its own dot sits inside)."""
         blockers = [
             box
             for other, box in self.dots.items()
             if other != pid and not (box.left <= start[0] <= box.right and box.top <= start[1] <= box.bottom)
         ]
-        return not any(_segment_meets(start, end, box) for box in [*blockers, *self.boxes])
+        # Inside a crowd of touching dots a line cannot help crossing its neighbours; beyond it, it must not.
+        trimmed = _trim(start, end, self.dots[pid])
+        return (
+            not any(_segment_meets(*trimmed, box) for box in blockers)
+            and not any(_segment_meets(start, end, box) for box in self.boxes)
+            and not any(_segments_cross(*trimmed, *_trim(a, b, self._dot_at(a))) for a, b in self.leaders)
+        )
+
+    def _dot_at(self, point: tuple[float, float]) -> _Box:
+        return next(box for box in self.dots.values() if math.isclose((box.left + box.right) / 2, point[0]) and
+                    math.isclose((box.top + box.bottom) / 2, point[1]))  # fmt: skip
 
 
 def _leader_spot(
