@@ -182,7 +182,7 @@ def test_partnership_map_names_its_place_and_no_other(path: str, auth_app: str, 
     session = open_session(browser, app_url=auth_app, role="partnership")
     try:
         seen = collect(session, auth_app + path)
-        session.tab.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30_000)
+        session.tab.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=90_000)
         session.tab.wait_for_timeout(1500)
         screenshot(session.tab, "partnership-map" + ("-sized" if "size" in path else ""))
         external = list(session.external)
