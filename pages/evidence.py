@@ -9,6 +9,7 @@ from pbsa_analytics.ui.citations import cite_row
 from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.downloads import data_downloads
 from pbsa_analytics.ui.layout import empty_state, guard
+from pbsa_analytics.ui.place_links import resolve_place
 
 MAX_SHOWN = 200
 PHASES = {0: "Any phase", 1: "Phase 1", 2: "Phase 2", 3: "Phase 3"}
@@ -37,6 +38,8 @@ def render() -> None:
     text = st.text_input("Search (all words must appear; best matches first)", key="evidence_q", max_chars=200)
     url_state.set_param("q", text.strip() or None)
 
+    # ?place= may be a name or alias (bootle -> sefton) like on the other pages: resolved to the id the filter lists.
+    resolve_place(allowed=set(by_kind["place"]), why_not_allowed="no evidence is filed under that place.")
     columns = st.columns(5)
     with columns[0]:
         place_id = _filter("Place", by_kind["place"], key="evidence_place", param="place")

@@ -45,6 +45,27 @@ def _find_place(points) -> None:
             url_state.set_param("place", row.place_id)
 
 
+def _follow_click() -> None:
+    """A click on a place's dot (not on a grey group of other partnerships) moves ?place= to it."""
+    picked = (st.session_state.get("map_deck") or {}).get("selection", {}).get("objects", {}).get(PLACES_LAYER_ID)
+    if picked and picked[0]["place_id"] != st.session_state.get("_map_last_pick"):
+        # A click is sticky across reruns; only a new one moves ?place=.
+        st.session_state["_map_last_pick"] = picked[0]["place_id"]
+        url_state.set_param("place", picked[0]["place_id"])
+
+
+def _count_and_groups(points) -> bool:
+    """How many places the map shows; and, if the data layer grouped other partnerships by region, say so."""
+    grouped = bool(points["furthest_phase"].isna().any())  # only a scoped (anonymised) view has such points
+    st.markdown(f"**{int(points['places'].sum())} places** match these filters.")
+    if grouped:
+        st.caption(
+            "Grey dots: the other partnerships, counted per region and drawn at the region's centre, not where they "
+            "are, so that no one can be recognised; their names and figures are not shown."
+        )
+    return grouped
+
+
 def render() -> None:
     st.title("Where the places are")
     metrics = query("metrics_list")
@@ -80,11 +101,7 @@ def render() -> None:
     sized = metric != "none"
     outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
     _find_place(points)
-    picked = (st.session_state.get("map_deck") or {}).get("selection", {}).get("objects", {}).get(PLACES_LAYER_ID)
-    if picked and picked[0]["place_id"] != st.session_state.get("_map_last_pick"):
-        # A click is sticky across reruns; only a new one moves ?place=.
-        st.session_state["_map_last_pick"] = picked[0]["place_id"]
-        url_state.set_param("place", picked[0]["place_id"])
+    _follow_click()
     place_id = resolve_place(
         allowed=set(points["place_id"]), why_not_allowed="that place is not among the places these filters show."
     )
@@ -92,12 +109,12 @@ def render() -> None:
         name_labels = []
         deck = scale.binned_deck(points=points, outline=outline)
     else:
-        name_labels = map_labels(points)
+        name_labels = map_labels(points, sized_by_metric=sized)
         deck = places_deck(
             points=points, outline=outline, sized_by_metric=sized, metric_label=f"{labels[metric]} ({period.label})",
             labels=name_labels, selected_place_id=place_id,
         )  # fmt: skip
-    st.markdown(f"**{len(points)} places** match these filters.")
+    grouped = _count_and_groups(points)
     rule = RULE_SHORT[metrics.set_index("metric").loc[metric, "over_time"]] if sized else ""
     phase_legend(
         sized_note=f"Area shows each place's {labels[metric].lower()}, {period.label} ({rule}); a white dot "
@@ -121,7 +138,8 @@ def render() -> None:
         st.info("Click a place on the map to see its panel.", icon=":material/touch_app:")
 
     with st.expander("Table view of the map (text alternative)"):
-        table = points.drop(columns=["latitude", "longitude"]).rename(columns={"metric_value": labels[metric]})
+        table = points.drop(columns=["latitude", "longitude", *([] if grouped else ["places"])])
+        table = table.rename(columns={"metric_value": labels[metric]})
         table = table.assign(period=period.label, rule=rule) if sized else table.drop(columns=[labels[metric]])
         st.dataframe(table, hide_index=True, key="map_table")
         data_downloads(data=table, name="pbsa-places", key="map_table_dl", caption=map_caption)

@@ -6,6 +6,7 @@ import streamlit as st
 from pbsa_analytics.analysis.findings import outcome_coverage, outcome_finding
 from pbsa_analytics.charts.outcomes import CELL_SELECTION, coverage_chart, outcome_grid
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.cell_picker import cell_picker
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, cite_row
 from pbsa_analytics.ui.data import query
@@ -99,10 +100,20 @@ def render() -> None:
     )
     _place_focus(matrix)
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "outcome_id"))
+    places = matrix.drop_duplicates("place_id").sort_values("place_name")
+    outcomes = matrix.sort_values("outcome_position").drop_duplicates("outcome_id")
+    cell = cell_picker(
+        rows=dict(zip(places["place_id"], places["place_name"], strict=True)),
+        columns=dict(zip(outcomes["outcome_id"], outcomes["outcome"], strict=True)),
+        row_label="Place",
+        column_label="Outcome",
+        key="outcomes_cell",
+        current=cell,
+    )
     if cell:
         _cell_panel(place_id=cell[0], outcome_id=cell[1], matrix=matrix)
     else:
-        st.info("Click a cell to read the evidence behind it.", icon=":material/touch_app:")
+        st.info("Click a cell, or choose one above, to read the evidence behind it.", icon=":material/touch_app:")
 
     chart_block(
         chart=shared_chart(coverage_chart, coverage=coverage, title="Places with at least one example, per outcome"),

@@ -6,6 +6,7 @@ from pbsa_analytics.analysis.findings import change_finding, typology_finding
 from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, place_order
 from pbsa_analytics.charts.typology import CELL_SELECTION, typology_change_heatmap, typology_heatmap
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.cell_picker import cell_picker
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, cite_row
 from pbsa_analytics.ui.data import query
@@ -88,10 +89,11 @@ def render() -> None:
     if matrix.empty:
         empty_state(f"No places took part in Phase {phase}.")
         return
+    order = place_order(matrix=matrix, by=PlaceOrder(order_by))
     chart = shared_chart(
         typology_heatmap,
         matrix=matrix,
-        place_order=place_order(matrix=matrix, by=PlaceOrder(order_by)),
+        place_order=order,
         title=typology_finding(matrix, phase=phase),
     )
     event = chart_block(
@@ -107,10 +109,23 @@ def render() -> None:
         stretch=False,
     )
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
+    ids = matrix.drop_duplicates("place_id").set_index("place_name")["place_id"]
+    typologies = matrix.sort_values("typology_position").drop_duplicates("typology_id")
+    cell = cell_picker(
+        rows={ids[name]: name for name in order},
+        columns=dict(zip(typologies["typology_id"], typologies["typology_name"], strict=True)),
+        row_label="Place",
+        column_label="Typology",
+        key="typology_cell",
+        current=cell,
+    )
     if cell:
         _cell_panel(place_id=cell[0], typology_id=cell[1], phase=phase)
     else:
-        st.info("Click a cell to see the activities and evidence behind it.", icon=":material/touch_app:")
+        st.info(
+            "Click a cell, or choose one above, to see the activities and evidence behind it.",
+            icon=":material/touch_app:",
+        )
 
     st.header("What changed between phases")
     a, b = st.columns(2)

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.access import ROLE_HELP, AccessFileError, Principal, Role, load_access, parse_access
-from pbsa_analytics.analysis.anonymise import Anonymiser
+from pbsa_analytics.analysis.anonymise import REGION_CENTRES, Anonymiser, is_others_id, others_name
 from pbsa_analytics.services.scoping import SMALL_NUMBER, run_scoped
 from pbsa_analytics.store import Store
 from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
@@ -110,8 +110,9 @@ def test_partnership_gets_its_own_place_named_and_nothing_for_another(store: Sto
     assert list(other.columns) == list(own.columns)
 
 
-def test_partnership_map_points_keep_only_its_own_location(store: Store) -> None:
-    """Locations cannot be relabelled, so other places' map points are dropped for a partnership."""
+def test_partnership_map_names_its_own_place_and_groups_the_rest_by_region(store: Store) -> None:
+    """For a partnership, its own place keeps its name and location; every other place is only counted in a
+    grey point per region, at the region's fixed centre, with no name, phase, figure or real location."""
     regions = store.execute("select distinct region from places")["region"].tolist()
     points = run_scoped(
         store,
@@ -124,7 +125,29 @@ def test_partnership_map_points_keep_only_its_own_location(store: Store) -> None
         window_start=None,
         window_end=None,
     )
-    assert points["place_id"].tolist() == [OWN]
+    real = store.execute("select place_id, region, latitude, longitude from places")
+    own = points[points["place_id"] == OWN]
+    assert own["place_name"].tolist() == ["Hartlepool"]
+    assert (
+        own[["latitude", "longitude"]].iloc[0].tolist()
+        == real.set_index("place_id").loc[OWN, ["latitude", "longitude"]].tolist()
+    )
+    groups = points[points["place_id"] != OWN]
+    assert all(is_others_id(place_id) for place_id in groups["place_id"])
+    assert int(points["places"].sum()) == len(real)
+    expected = real[real["place_id"] != OWN].groupby("region").size()
+    assert dict(zip(groups["region"], groups["places"], strict=True)) == expected.to_dict()
+    assert groups["place_name"].tolist() == [others_name(n) for n in groups["places"]]
+    assert (
+        groups[["furthest_phase", "metric_value", "lead_organisation", "local_authority", "lad_code"]]
+        .isna()
+        .all()
+        .all()
+    )
+    real_spots = set(zip(real["latitude"], real["longitude"], strict=True))
+    for row in groups.itertuples():
+        assert (row.latitude, row.longitude) == REGION_CENTRES[row.region]
+        assert (row.latitude, row.longitude) not in real_spots
 
 
 def test_anonymised_rows_are_not_in_name_order(store: Store) -> None:

@@ -98,3 +98,24 @@ def test_outcomes_place_links_back_to_typology_cells() -> None:
     assert app.query_params["place"] == "sefton"
     queries = [link.proto.query_string for link in app.get("page_link") if link.proto.page == "typology"]
     assert "phase=2&cell=sefton%3Aco_production" in queries or "phase=2&cell=sefton:co_production" in queries
+
+
+def test_evidence_place_alias_filters_to_that_place() -> None:
+    """/evidence?place=bootle filters the library to Sefton (Bootle is its alias) and rewrites the URL to the id."""
+    app = open_page("pages/evidence.py", place="bootle")
+    assert not app.exception
+    assert app.query_params["place"] == "sefton"
+    assert app.selectbox(key="evidence_place").value == "sefton"
+    headings = [str(m.value) for m in app.markdown if str(m.value).startswith("**") and " · " in str(m.value)]
+    assert headings
+    assert all(heading.startswith("**Bootle**") for heading in headings)
+    assert not app.warning
+
+
+def test_evidence_unknown_place_is_reported_and_dropped() -> None:
+    """/evidence?place=atlantis says no place has that name, shows the value as text and removes it from the URL."""
+    app = open_page("pages/evidence.py", place="atlantis")
+    assert "no place has this id, name or alias" in _warnings(app)
+    assert "place=atlantis" in _texts(app)
+    assert "place" not in app.query_params
+    assert app.selectbox(key="evidence_place").value == ""

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pydeck as pdk
 import pytest
 
 from pbsa_analytics import queries, settings
-from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, places_deck
+from pbsa_analytics.access import Principal, Role
+from pbsa_analytics.maps.places import (
+    LABELS_LAYER_ID,
+    OTHERS_LAYER_ID,
+    PLACES_LAYER_ID,
+    load_outline,
+    map_labels,
+    places_deck,
+)
+from pbsa_analytics.maps.scale import binned_deck
 from pbsa_analytics.periods import phase_period
+from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store
+from tests.leak_check import find_leaks, scope_terms
 
 
 @pytest.fixture
@@ -66,3 +78,40 @@ def test_region_filter_narrows_points(store: Store) -> None:
         store, "place_points", min_phase=3, regions=["North East"], metric="volunteers", **phase_period(2).params()
     )
     assert points["place_id"].tolist() == ["hartlepool"]
+
+
+def test_place_and_binned_maps_share_one_outline_and_view(deck_json: dict) -> None:
+    """The binned map (thousands of places) draws the very same outline layer and opening view as the place map."""
+    points = pd.DataFrame({"latitude": [51.5, 53.4], "longitude": [-0.1, -2.9], "furthest_phase": [1, 3]})
+    binned = json.loads(
+        binned_deck(points=points, outline=load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")).to_json()
+    )
+    assert binned["layers"][0] == deck_json["layers"][0]
+    assert binned["initialViewState"] == deck_json["initialViewState"]
+
+
+def test_partnership_deck_names_only_its_own_place(store: Store) -> None:
+    """The deck a partnership's browser receives (points, labels, leaders, tooltip) names its own place and no other;
+    the rest are grey region groups such as '3 other partnerships'."""
+    regions = queries.run(store, "regions")["region"].tolist()
+    principal = Principal(subject="p", display_name="P", role=Role.PARTNERSHIP, place_id="hartlepool")
+    points = run_scoped(
+        store, principal, "place_points", min_phase=1, regions=regions, metric="volunteers", **phase_period(2).params()
+    )
+    outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
+    for sized in (False, True):
+        labels = map_labels(points, sized_by_metric=sized)
+        deck = places_deck(
+            points=points, outline=outline, sized_by_metric=sized, metric_label="Volunteers", labels=labels
+        )
+        sent = json.loads(deck.to_json())
+        layers = {layer["id"]: layer for layer in sent["layers"][1:]}  # the outline is the UK, not a place
+        text = json.dumps(layers) + json.dumps(deck._tooltip)
+        forbidden, allowed = scope_terms(store, "hartlepool")
+        assert find_leaks(text, forbidden=forbidden, allowed=allowed) == []
+        assert [row["place_name"] for row in layers[PLACES_LAYER_ID]["data"]] == ["Hartlepool"]
+        others = layers[OTHERS_LAYER_ID]["data"]
+        assert sum(int(row["place_name"].split()[0]) for row in others) == 19
+        shown = {row["text"] for row in layers[LABELS_LAYER_ID]["data"]}
+        assert "Hartlepool" in shown
+        assert "3 other partnerships" in shown  # London's three, as one grey point

@@ -21,6 +21,24 @@ _SEPARATOR = r"[\s_\-]*"
 _SUBSTRING_MIN = 4
 # Columns that locate a place on a map: kept only for the focus place (a location cannot be relabelled).
 LOCATING_COLUMNS = ("latitude", "longitude")
+# Other places on a map become one unlabelled point per region, at a fixed centre of the region (approximate ONS
+# region centroids, WGS84): never at, or averaged from, a real place's location, and never carrying a label, phase
+# or figure that could tie a "Partnership K" elsewhere to a region.
+REGION_CENTRES: dict[str, tuple[float, float]] = {
+    "North East": (55.00, -1.90),
+    "North West": (54.05, -2.65),
+    "Yorkshire and The Humber": (53.95, -1.30),
+    "East Midlands": (52.95, -0.85),
+    "West Midlands": (52.48, -2.27),
+    "East of England": (52.24, 0.55),
+    "London": (51.50, -0.12),
+    "South East": (51.30, -0.75),
+    "South West": (50.95, -3.35),
+    "Wales": (52.33, -3.77),
+    "Scotland": (56.80, -4.20),
+    "Northern Ireland": (54.60, -6.70),
+}
+OTHERS_ID_PREFIX = "others-in-"
 
 
 def partnership_label(index: int) -> str:
@@ -51,6 +69,37 @@ def term_pattern(term: str) -> str:
     if len(term) >= _SUBSTRING_MIN:
         return body
     return rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+
+
+def is_others_id(place_id: object) -> bool:
+    """True for the stand-in id of a map point that groups a region's other (anonymised) places."""
+    return isinstance(place_id, str) and place_id.startswith(OTHERS_ID_PREFIX)
+
+
+def others_name(count: int) -> str:
+    """The name shown for a region's group of other places: '1 other partnership', '3 other partnerships'."""
+    return f"{count} other partnership{'' if count == 1 else 's'}"
+
+
+def _region_groups(others: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """One row per region for other places on a map: its fixed centre and how many there are, nothing else."""
+    rows = []
+    for region, group in others.groupby("region", sort=True):
+        if region not in REGION_CENTRES:
+            continue  # no fixed centre: leave them off rather than place them anywhere near where they are
+        latitude, longitude = REGION_CENTRES[region]
+        row: dict[str, object] = dict.fromkeys(columns)
+        row |= {
+            "place_id": OTHERS_ID_PREFIX + re.sub(r"[^a-z0-9]+", "-", str(region).lower()),
+            "place_name": others_name(len(group)),
+            "region": region,
+            "latitude": latitude,
+            "longitude": longitude,
+        }
+        if "places" in columns:
+            row["places"] = len(group)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _normal(term: str) -> str:
@@ -103,12 +152,14 @@ class Anonymiser:
         return {place_id: position for position, place_id in enumerate(self.labels)}
 
     def label(self, place_id: str, real_name: str) -> str:
-        """The name to show for a place: its own name if it is the focus place, else its label."""
-        return real_name if place_id == self.focus_place_id else self.labels.get(place_id, "Another partnership")
+        """The name to show for a place: its own name if it is the focus place (or a region's group), else its label."""
+        if place_id == self.focus_place_id or is_others_id(place_id):
+            return real_name
+        return self.labels.get(place_id, "Another partnership")
 
     def place_id(self, place_id: object) -> object:
-        """The id to expose: the focus place's own, else the label's stand-in id."""
-        if not isinstance(place_id, str) or place_id == self.focus_place_id:
+        """The id to expose: the focus place's own (or a region group's), else the label's stand-in id."""
+        if not isinstance(place_id, str) or place_id == self.focus_place_id or is_others_id(place_id):
             return place_id
         return label_id(self.labels.get(place_id, "another partnership"))
 
@@ -134,10 +185,20 @@ class Anonymiser:
         return self._focus_name
 
     def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Copy of a table with place names relabelled, other places' locations dropped and every text cell scrubbed."""
+        """Copy of a table with place names relabelled, other places' locations grouped or dropped, text scrubbed.
+
+        Other places on a map (rows with a location and a region) become one point per region at the region's
+        fixed centre, counting them; without a region they are dropped.
+        """
         safe = frame.copy()
         if "place_id" in safe.columns and any(column in safe.columns for column in LOCATING_COLUMNS):
+            others = safe[safe["place_id"] != self.focus_place_id]
             safe = safe[safe["place_id"] == self.focus_place_id]
+            if "region" in safe.columns and set(LOCATING_COLUMNS) <= set(safe.columns) and len(others):
+                groups = _region_groups(others, list(safe.columns))
+                safe = (
+                    pd.concat([safe.astype(object), groups.astype(object)], ignore_index=True) if len(safe) else groups
+                )
         if "place_id" in safe.columns:
             # Rows ordered by name would give the labels' alphabetical order away; order them by label instead.
             order = sorted(range(len(safe)), key=lambda i: self.rank(safe["place_id"].iloc[i]))

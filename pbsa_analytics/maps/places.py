@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 
-from pbsa_analytics.maps.labels import Label, Placement, place_labels
+from pbsa_analytics.maps.labels import Label, Placement, metres_per_pixel, place_labels
 from pbsa_analytics.palette import PHASE_COLOURS
 
 PLACES_LAYER_ID = "places"
@@ -18,13 +18,17 @@ OUTLINE_LAYER_ID = "uk-outline"
 LABELS_LAYER_ID = "place-labels"
 LEADERS_LAYER_ID = "label-leaders"
 SELECTED_LAYER_ID = "selected-place"
+OTHERS_LAYER_ID = "other-places"
 OPENING_ZOOM = 4.9
 TEXT_RGB = [11, 12, 12, 255]
 LABEL_SIZE_PX = 13
 # Quoted: pydeck turns a bare string property into an expression to evaluate.
 LABEL_FONT = "'Arial, Helvetica, sans-serif'"
 MISSING_COLOUR = [255, 255, 255, 255]
+OTHERS_RGB = [177, 180, 182, 235]  # GOV.UK mid grey: other partnerships, grouped by region
 BASE_RADIUS_M = 9000
+RADIUS_MIN_PX = 5
+EDGE_PX = 2
 MAX_EXTRA_RADIUS_M = 30000
 
 
@@ -41,6 +45,26 @@ def load_outline(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def outline_layer(outline: dict) -> pdk.Layer:
+    """The committed UK outline as the map's base layer (the only geometry; no basemap is fetched)."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=OUTLINE_LAYER_ID,
+        data=outline,
+        stroked=True,
+        filled=True,
+        get_fill_color=[243, 242, 241, 255],
+        get_line_color=[80, 90, 95, 255],
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def opening_view() -> pdk.ViewState:
+    """The map's first view: England and Wales at OPENING_ZOOM (label placement assumes this zoom)."""
+    return pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=OPENING_ZOOM, min_zoom=4, max_zoom=10)
+
+
 def _radius(value: float | None, largest: float) -> float:
     if value is None or pd.isna(value) or largest <= 0:
         return BASE_RADIUS_M
@@ -48,21 +72,49 @@ def _radius(value: float | None, largest: float) -> float:
     return BASE_RADIUS_M + MAX_EXTRA_RADIUS_M * math.sqrt(value / largest)
 
 
+def _is_group(row: dict) -> bool:
+    # A point with no phase of its own stands for other partnerships grouped by region (an anonymised view,
+    # services/scoping): it has no name, phase or figure to show.
+    return row.get("furthest_phase") is None or pd.isna(row.get("furthest_phase"))
+
+
+def _group_record(row: dict) -> dict:
+    return {
+        "place_id": row["place_id"],
+        "place_name": row["place_name"],
+        "details": f"in {row.get('region') or 'another region'}, drawn at the region's centre; other "
+        "partnerships are not named and their figures are not shown",
+        "value_text": "not shown",
+        "position": [float(row["longitude"]), float(row["latitude"])],
+        "radius": BASE_RADIUS_M * 1.4,
+        "fill": OTHERS_RGB,
+        "line": TEXT_RGB,
+    }
+
+
 def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
-    """Plain JSON-able rows for the deck: colours, radii and display text per place."""
-    largest = float(points["metric_value"].max()) if sized_by_metric and points["metric_value"].notna().any() else 0
+    """Plain JSON-able rows for the deck's places: colours, radii and display text per place.
+
+    Points that group anonymised places by region are left out (see other_records).
+    """
+    places = points[points["furthest_phase"].notna()]
+    largest = float(places["metric_value"].max()) if sized_by_metric and places["metric_value"].notna().any() else 0
     records = []
-    for row in points.to_dict("records"):
+    for row in places.to_dict("records"):
         value = row.get("metric_value")
         missing = sized_by_metric and (value is None or pd.isna(value))
+        value_text = ("no figure" if missing else f"{int(value):,}") if sized_by_metric else ""
+        lead = row.get("lead_organisation") or "lead not named"
         records.append(
             {
                 "place_id": row["place_id"],
                 "place_name": row["place_name"],
-                "lead_organisation": row.get("lead_organisation") or "lead not named",
+                "lead_organisation": lead,
                 "local_authority": row.get("local_authority") or "",
                 "furthest_phase": int(row["furthest_phase"]),
-                "value_text": ("no figure" if missing else f"{int(value):,}") if sized_by_metric else "",
+                "value_text": value_text,
+                "details": f"Lead: {lead}\nLocal authority: {row.get('local_authority') or ''}\n"
+                f"Furthest phase: {int(row['furthest_phase'])}",
                 "position": [float(row["longitude"]), float(row["latitude"])],
                 "radius": _radius(value, largest) if sized_by_metric else BASE_RADIUS_M * 1.4,
                 "fill": MISSING_COLOUR if missing else PHASE_RGB[int(row["furthest_phase"])],
@@ -72,10 +124,25 @@ def point_records(*, points: pd.DataFrame, sized_by_metric: bool) -> list[dict]:
     return records
 
 
-def map_labels(points: pd.DataFrame) -> list[Label]:
-    """Where each place's name goes at the opening zoom: beside its dot, on a leader line, or listed."""
-    rows = points[["place_id", "place_name", "longitude", "latitude"]].itertuples(index=False, name=None)
-    return place_labels(points=[(pid, name, float(lon), float(lat)) for pid, name, lon, lat in rows], zoom=OPENING_ZOOM)
+def other_records(points: pd.DataFrame) -> list[dict]:
+    """Deck rows for points that group other, anonymised partnerships by region: grey, unsized, unnamed."""
+    return [_group_record(row) for row in points.to_dict("records") if _is_group(row)]
+
+
+def drawn_radius_px(radius_m: float, lat: float, *, zoom: float = OPENING_ZOOM) -> float:
+    """A dot's radius on screen: its ground radius at the zoom, never under the layer's minimum, plus half its edge."""
+    return max(radius_m / metres_per_pixel(lat, zoom=zoom), RADIUS_MIN_PX) + EDGE_PX / 2
+
+
+def map_labels(points: pd.DataFrame, *, sized_by_metric: bool = False) -> list[Label]:
+    """Where each place's name goes at the opening zoom: beside its dot, on a leader line, or listed.
+
+    Sized dots are measured as drawn, so no label sits on a big dot.
+    """
+    records = [*point_records(points=points, sized_by_metric=sized_by_metric), *other_records(points)]
+    radii = {r["place_id"]: drawn_radius_px(r["radius"], r["position"][1]) for r in records}
+    rows = [(r["place_id"], r["place_name"], *r["position"]) for r in records]
+    return place_labels(points=rows, zoom=OPENING_ZOOM, radii_px=radii)
 
 
 def _label_layers(labels: list[Label], points: pd.DataFrame) -> list[pdk.Layer]:
@@ -162,46 +229,46 @@ def places_deck(
 
     With labels, names are drawn beside dots or on leader lines; a selected place gets a dark ring.
     """
-    outline_layer = pdk.Layer(
-        "GeoJsonLayer",
-        id=OUTLINE_LAYER_ID,
-        data=outline,
-        stroked=True,
-        filled=True,
-        get_fill_color=[243, 242, 241, 255],
-        get_line_color=[80, 90, 95, 255],
-        line_width_min_pixels=1,
-        pickable=False,
-    )
     points_layer = pdk.Layer(
         "ScatterplotLayer",
         id=PLACES_LAYER_ID,
         data=point_records(points=points, sized_by_metric=sized_by_metric),
         get_position="position",
         get_radius="radius",
-        radius_min_pixels=5,
+        radius_min_pixels=RADIUS_MIN_PX,
         get_fill_color="fill",
         get_line_color="line",
         stroked=True,
-        line_width_min_pixels=2,
+        line_width_min_pixels=EDGE_PX,
         pickable=True,
         auto_highlight=True,
+    )
+    others_layer = pdk.Layer(
+        "ScatterplotLayer",
+        id=OTHERS_LAYER_ID,
+        data=other_records(points),
+        get_position="position",
+        get_radius="radius",
+        radius_min_pixels=RADIUS_MIN_PX,
+        get_fill_color="fill",
+        get_line_color="line",
+        stroked=True,
+        line_width_min_pixels=1,
+        pickable=True,  # for the tooltip; the page opens panels only for the places layer
     )
     value_line = f"\n{metric_label}: {{value_text}}" if sized_by_metric else ""
     return pdk.Deck(
         layers=[
-            outline_layer,
+            outline_layer(outline),
             *(_label_layers(labels, points)[:1] if labels else []),
+            others_layer,
             points_layer,
             *_selected_layer(points, selected_place_id),
             *(_label_layers(labels, points)[1:] if labels else []),
         ],
-        initial_view_state=pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=OPENING_ZOOM, min_zoom=4, max_zoom=10),
+        initial_view_state=opening_view(),
         # No provider and the default style sentinel: Streamlit then draws no basemap and fetches nothing.
         map_provider=None,
         # Text tooltips: data is never interpreted as HTML.
-        tooltip={
-            "text": "{place_name}\nLead: {lead_organisation}\nLocal authority: {local_authority}\n"
-            "Furthest phase: {furthest_phase}" + value_line
-        },
+        tooltip={"text": "{place_name}\n{details}" + value_line},
     )

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import pydeck as pdk
 
-from pbsa_analytics.maps.places import OUTLINE_LAYER_ID, PHASE_RGB
+from pbsa_analytics.maps.places import PHASE_RGB, opening_view, outline_layer
 
 BIN_THRESHOLD = 500
 BINS_LAYER_ID = "place-bins"
@@ -64,17 +64,6 @@ def _bin_records(binned: pd.DataFrame) -> list[dict]:
 
 def binned_deck(*, points: pd.DataFrame, outline: dict) -> pdk.Deck:
     """Deck of grid cells sized by how many places they hold, coloured by the most common furthest phase."""
-    outline_layer = pdk.Layer(
-        "GeoJsonLayer",
-        id=OUTLINE_LAYER_ID,
-        data=outline,
-        stroked=True,
-        filled=True,
-        get_fill_color=[243, 242, 241, 255],
-        get_line_color=[80, 90, 95, 255],
-        line_width_min_pixels=1,
-        pickable=False,
-    )
     bins_layer = pdk.Layer(
         "ScatterplotLayer",
         id=BINS_LAYER_ID,
@@ -86,8 +75,8 @@ def binned_deck(*, points: pd.DataFrame, outline: dict) -> pdk.Deck:
         pickable=True,
     )
     return pdk.Deck(
-        layers=[outline_layer, bins_layer],
-        initial_view_state=pdk.ViewState(latitude=53.2, longitude=-2.3, zoom=4.9, min_zoom=4, max_zoom=10),
+        layers=[outline_layer(outline), bins_layer],
+        initial_view_state=opening_view(),
         map_provider=None,
         tooltip={"text": "{places} places in this area\n{mix}"},
     )

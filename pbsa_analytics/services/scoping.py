@@ -4,8 +4,9 @@ This is the one place that decides what a role may see (like row-level security 
 
 - funder_admin, funder: every query as it is.
 - partnership: every frame anonymised around its own place (other places become keyed labels, their ids,
-  names, aliases, organisations, local authorities and codes scrubbed from every text cell, their map locations
-  dropped); a query about one other place returns no rows.
+  names, aliases, organisations, local authorities and codes scrubbed from every text cell; on the map they are
+  only counted, one grey point per region at the region's fixed centre, with no label, phase or figure); a query
+  about one other place returns no rows.
 - public: only programme-level queries, with the small-number rule; anything else returns no rows.
 - participant: no rows from any query (the pulse page reads only the pulse store).
 """

@@ -48,9 +48,16 @@ def _remember(key: str, param: str, text: str | None) -> None:
 
 
 def selected_cell(point: dict | None, *, fields: tuple[str, str], param: str = "cell") -> tuple[str, str] | None:
-    """A clicked cell kept in the URL as ?cell=a:b, so the drill-down survives reloads and sharing."""
-    if point:
-        set_param(param, f"{point[fields[0]]}:{point[fields[1]]}")
+    """A clicked cell kept in the URL as ?cell=a:b, so the drill-down survives reloads and sharing.
+
+    A chart's selection stays set across reruns; only a new click moves ?cell=, so a cell chosen another way
+    (the keyboard picker, a link) is not overwritten by the last click.
+    """
+    clicked = f"{point[fields[0]]}:{point[fields[1]]}" if point else None
+    memory = f"_url_state_click_{param}_{fields[1]}"
+    if clicked and clicked != st.session_state.get(memory):
+        set_param(param, clicked)
+    st.session_state[memory] = clicked
     text = st.query_params.get(param) or ""
     if ":" not in text:
         if text:

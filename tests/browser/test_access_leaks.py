@@ -173,3 +173,28 @@ def test_each_role_screenshots_partnership_and_present(
     finally:
         session.context.close()
     assert external == []
+
+
+@pytest.mark.parametrize("path", ["/map", "/map?size=volunteers&period=phase-2"])
+def test_partnership_map_names_its_place_and_no_other(path: str, auth_app: str, browser: Browser, store: Store) -> None:
+    """Signed in as a partnership, /map names its own place and shows the rest as grey region groups: no other
+    place's name, alias, id, lead or code is in the page, the deck data, its tooltips, labels or the table download."""
+    session = open_session(browser, app_url=auth_app, role="partnership")
+    try:
+        seen = collect(session, auth_app + path)
+        session.tab.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=90_000)
+        session.tab.wait_for_timeout(1500)
+        screenshot(session.tab, "partnership-map" + ("-sized" if "size" in path else ""))
+        external = list(session.external)
+    finally:
+        session.context.close()
+    forbidden, allowed = scope_terms(store, PARTNERSHIP_PLACE)
+    assert {source: find_leaks(text, forbidden=forbidden, allowed=allowed) for source, text in seen.items()} == {
+        "dom": [],
+        "websocket": [],
+        "downloads": [],
+    }
+    assert '"text": "Hartlepool"' in seen["websocket"] or '"text":"Hartlepool"' in seen["websocket"]
+    assert "3 other partnerships" in seen["websocket"]  # London's three places, one grey point
+    assert "Grey dots: the other partnerships" in seen["dom"]
+    assert external == []

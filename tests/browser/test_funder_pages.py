@@ -130,3 +130,47 @@ def test_back_button_restores_the_previous_view(app_url: str, page) -> None:
         timeout=15_000
     )
     assert external == []
+
+
+def _tab_to(tab, key: str, *, most: int = 150) -> None:
+    """Press Tab (only) until keyboard focus is inside the widget with this key."""
+    inside = f"() => !!(document.activeElement && document.activeElement.closest('.st-key-{key}'))"
+    for _ in range(most):
+        tab.keyboard.press("Tab")
+        if tab.evaluate(inside):
+            return
+    raise AssertionError(f"Tab never reached {key}")
+
+
+KEYBOARD_CELLS = {
+    "typology": ("/typology?phase=2", "typology_cell", "Bootle", "Co-production",
+                 "Bootle × Co-production (Phase 2): marked", "cell=sefton%3Aco_production"),
+    "outcomes": ("/outcomes", "outcomes_cell", "Lincoln", "Empowerment", "Lincoln × Empowerment:",
+                 "cell=lincoln%3Aempowerment"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(KEYBOARD_CELLS))
+def test_keyboard_alone_opens_a_heatmap_cell(app_url: str, page, case: str) -> None:
+    """With Tab, typing and Enter only, a keyboard user chooses a heatmap cell; its panel opens and ?cell= is set,
+    exactly as a click would, and the focused control shows the visible focus ring."""
+    path, key, row, column, panel, cell = KEYBOARD_CELLS[case]
+    tab, external = page
+    tab.set_viewport_size({"width": 1400, "height": 1600})
+    tab.goto(app_url + path)
+    wait_for_app(tab)
+    tab.locator(f".st-key-{key}_row").wait_for(timeout=30_000)
+    _tab_to(tab, f"{key}_row")
+    ring = tab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    tab.keyboard.type(row)
+    tab.keyboard.press("Enter")
+    wait_for_app(tab)
+    _tab_to(tab, f"{key}_column", most=10)
+    tab.keyboard.type(column)
+    screenshot(tab, f"{key}-keyboard-picker")  # the picker, focused, with its list open
+    tab.keyboard.press("Enter")
+    expect(tab.get_by_text(panel).first).to_be_visible(timeout=30_000)
+    assert cell in tab.url.replace(":", "%3A")
+    assert ring == "solid"  # the page's focus style (ui/a11y.py) is on the box the user is typing in
+    screenshot(tab, f"{key}-keyboard-panel")
+    assert external == []

@@ -51,7 +51,8 @@ select
     p.longitude,
     f.furthest_phase,
     v.metric_value,
-    coalesce(e.evidence_records, 0) as evidence_records
+    coalesce(e.evidence_records, 0) as evidence_records,
+    1 as places  -- how many places the point stands for (scoping may group other places by region)
 from places as p
 inner join furthest as f on f.place_id = p.place_id
 left join latest_lead as l on l.place_id = p.place_id
