@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from pbsa_analytics.store import Store
 from tests.browser.auth_support import PARTNERSHIP_PLACE, Session, open_session, signed_in_app
@@ -173,3 +173,23 @@ def test_each_role_screenshots_partnership_and_present(
     finally:
         session.context.close()
     assert external == []
+
+
+def test_deep_link_survives_sign_in(auth_app: str, browser: Browser) -> None:
+    """A signed-out partnership user who opens a /partnership link with a period lands on that exact view after sign-in."""
+    path = f"/partnership?place={PARTNERSHIP_PLACE}&period=fy-2021"
+    session = open_session(browser, app_url=auth_app, role="partnership", start=path)
+    try:
+        tab = session.tab
+        expect(tab.get_by_role("heading", name="Hartlepool: Hartlepool Action Lab")).to_be_visible(timeout=30_000)
+        expect(tab.get_by_text("Financial year 2021", exact=False).first).to_be_visible(timeout=30_000)
+        address = urlsplit(tab.url)
+        # A second visit to "/" is the overview: the deep link was taken once, not remembered for ever.
+        tab.goto(auth_app + "/")
+        wait_for_app(tab)
+        later = urlsplit(tab.url)
+    finally:
+        session.context.close()
+    assert address.path == "/partnership"
+    assert parse_qs(address.query) == {"place": [PARTNERSHIP_PLACE], "period": ["fy-2021"]}
+    assert later.path == "/"
