@@ -105,6 +105,8 @@ class Session:
     frames: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     downloaded: int = 0  # characters of downloaded files checked
+    formats: dict[str, int] = field(default_factory=dict)  # downloads read, by file extension
+    programme_report_read: bool = False  # the whole-programme report is the same on every page: read it once
 
     def reset(self) -> None:
         self.frames.clear()
