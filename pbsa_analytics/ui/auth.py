@@ -176,9 +176,9 @@ def _returns() -> _Returns:
     return _Returns()
 
 
-def xsrf_token(cookie: str | None) -> bytes | None:
+def xsrf_token(cookie: object) -> bytes | None:
     """The token inside Streamlit's XSRF cookie ("2|mask|masked token|time"): its mask changes, the token does not."""
-    if not cookie:
+    if not isinstance(cookie, str) or not cookie:
         return None
     parts = cookie.split("|")
     try:
