@@ -19,6 +19,7 @@ from pbsa_analytics.exports.report import Report, ReportSection, report_html, re
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
 from pbsa_analytics.store import Store
+from pbsa_analytics.ui.auth import RETURN_TTL_S, ReturnTo, PendingReturns, xsrf_token
 from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
 from tests.leak_check import download_text, find_leaks, scope_terms
 
@@ -312,3 +313,29 @@ def test_one_figure_does_not_link_a_place_across_metrics() -> None:
     for _, group in safe.groupby("metric"):
         assert group["place_name"].tolist() == sorted(labels, key=lambda label: (len(label), label))
     assert unlink_figures(frame, focus_place_id="own", secret=b"k" * 32).equals(safe)  # stable for one secret
+
+
+def _xsrf_cookie(token: bytes, mask: bytes) -> str:
+    masked = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(token))
+    return f"2|{mask.hex()}|{masked.hex()}|1700000000"
+
+
+def test_sign_in_return_key_survives_the_xsrf_cookies_new_mask() -> None:
+    """The browser's XSRF token reads the same under each fresh mask, and a garbled or missing cookie gives no key."""
+    token = bytes(range(16))
+    assert xsrf_token(_xsrf_cookie(token, b"\x01\x02\x03\x04")) == token
+    assert xsrf_token(_xsrf_cookie(token, b"\xff\xee\xdd\xcc")) == token
+    assert xsrf_token("2|zz|zz|1") is None
+    assert xsrf_token(None) is None
+
+
+def test_deep_link_is_taken_once_and_forgotten_after_its_time() -> None:
+    """A deep link kept for sign-in is handed back once, to the same browser only, and not after RETURN_TTL_S."""
+    returns = PendingReturns()
+    target = ReturnTo(url_path="partnership", query=(("place", "hartlepool"),), saved_at=1000.0)
+    returns.put("browser-a", target)
+    assert returns.take("browser-b", now=1001.0) is None
+    assert returns.take("browser-a", now=1001.0) == target
+    assert returns.take("browser-a", now=1002.0) is None
+    returns.put("browser-a", target)
+    assert returns.take("browser-a", now=1000.0 + RETURN_TTL_S + 1) is None

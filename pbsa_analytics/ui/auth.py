@@ -147,7 +147,7 @@ class ReturnTo:
     saved_at: float
 
 
-class _Returns:
+class PendingReturns:
     """Pending deep links by browser key, each taken at most once and forgotten after RETURN_TTL_S."""
 
     def __init__(self) -> None:
@@ -172,8 +172,8 @@ class _Returns:
 
 
 @st.cache_resource(show_spinner=False)
-def _returns() -> _Returns:
-    return _Returns()
+def _returns() -> PendingReturns:
+    return PendingReturns()
 
 
 def xsrf_token(cookie: object) -> bytes | None:
