@@ -19,7 +19,7 @@ from pbsa_analytics.exports.report import Report, ReportSection, report_html, re
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
 from pbsa_analytics.store import Store
-from pbsa_analytics.ui.auth import RETURN_TTL_S, ReturnTo, PendingReturns, xsrf_token
+from pbsa_analytics.ui.auth import RETURN_TTL_S, PendingReturns, ReturnTo, xsrf_token
 from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
 from tests.leak_check import download_text, find_leaks, scope_terms
 
