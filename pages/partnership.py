@@ -71,7 +71,13 @@ def render() -> None:
     st.title(md(view.heading))
     for line in [*view.facts, *view.phase_lines]:
         st.markdown(f"- {md(line)}")
-    if anonymise or current_principal().role is Role.PARTNERSHIP:
+    if current_principal().role is Role.PARTNERSHIP:
+        st.caption(
+            "Other partnerships are shown as Partnership A, B, … (labels in no particular order, drawn afresh for "
+            "each monitoring figure, so Partnership A in one chart need not be Partnership A in the next); their "
+            "figures are rounded to the nearest 5, or to two significant figures from 100."
+        )
+    elif anonymise:
         st.caption("Other partnerships are shown as Partnership A, B, … (labels in no particular order).")
 
     st.header("Monitoring against the cohort")
