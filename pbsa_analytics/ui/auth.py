@@ -201,6 +201,8 @@ def _remember_target(url_path: str) -> None:
     if key is None or url_path not in {spec.url_path for spec in PAGES}:
         return
     query = tuple((name, st.query_params.get(name) or "") for name in st.query_params)
+    if not url_path and not query:
+        return  # the overview is where sign-in lands anyway
     _returns().put(key, ReturnTo(url_path=url_path, query=query, saved_at=time.time()))
 
 
