@@ -101,9 +101,12 @@ def collect(session: Session, url: str) -> dict[str, str]:
     wait_for_app(tab)
     if tab.locator('[data-testid="stVegaLiteChart"]').count():
         tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-    if tab.get_by_role("dialog").count():
-        tab.keyboard.press("Escape")  # Streamlit's "page not found" notice makes the page inert
-        tab.get_by_role("dialog").first.wait_for(state="detached", timeout=10_000)
+    for _ in range(5):  # Streamlit's "page not found" notice makes the page inert; it may take more than one Escape
+        if not tab.get_by_role("dialog").count():
+            break
+        tab.keyboard.press("Escape")
+        tab.wait_for_timeout(1000)
+    assert tab.get_by_role("dialog").count() == 0, tab.get_by_role("dialog").first.inner_text()
     tab.wait_for_timeout(500)
     return {
         "dom": session.tab.evaluate("() => document.body.innerText + document.body.innerHTML"),
