@@ -194,7 +194,7 @@ def test_each_role_screenshots_partnership_and_present(
             session.tab.goto(auth_app + path)
             wait_for_app(session.tab)
             if role not in ("public", "participant"):  # they are shown their own pages instead, without charts
-                session.tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+                session.tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=90_000)
             session.tab.wait_for_timeout(1500)
             screenshot(session.tab, f"role-{role}-{name}")
         if role == "partnership":
