@@ -7,9 +7,15 @@ longer own name ("North East Lincolnshire") does not count as another place ("Li
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from pbsa_analytics import queries
 from pbsa_analytics.store import Store
@@ -53,3 +59,51 @@ def find_leaks(text: str, *, forbidden: set[str], allowed: set[str]) -> list[str
 
 def run_query_text(store: Store, name: str, **params: object) -> str:
     return queries.run(store, name, **params).to_csv()
+
+
+def download_text(file_name: str, data: bytes) -> str:
+    """The text a downloaded file holds, read the way its format is read: cells, pages, columns, markup.
+
+    CSV, HTML and SVG are text; XLSX is every cell of every sheet, the sheet names and every XML part; Parquet is every column
+    name, value and the schema's metadata; PDF is the text of every page and the document's metadata. PNG holds
+    no text: the same chart is checked through its SVG and the HTML report.
+    """
+    extension = file_name.rsplit(".", 1)[-1].lower()
+    if extension in ("csv", "html", "htm", "svg", "txt", "json"):
+        return data.decode("utf-8-sig", errors="ignore")
+    if extension == "xlsx":
+        return _xlsx_text(data)
+    if extension == "parquet":
+        return _parquet_text(data)
+    if extension == "pdf":
+        return _pdf_text(data)
+    if extension == "png":
+        return ""
+    raise ValueError(f"no text reader for a .{extension} download ({file_name})")
+
+
+def _xlsx_text(data: bytes) -> str:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    lines = []
+    for sheet in book.worksheets:
+        lines.append(sheet.title)
+        lines.extend(
+            " | ".join("" if cell is None else str(cell) for cell in row) for row in sheet.iter_rows(values_only=True)
+        )
+    book.close()
+    # Comments, document properties and defined names are not cells: read every XML part of the archive as well.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [archive.read(name).decode("utf-8", errors="ignore") for name in archive.namelist()]
+    return "\n".join([*lines, *(re.sub(r"<[^>]+>", " ", part) for part in parts)])
+
+
+def _parquet_text(data: bytes) -> str:
+    table = pq.read_table(pa.BufferReader(data))
+    metadata = {k.decode(errors="ignore"): v.decode(errors="ignore") for k, v in (table.schema.metadata or {}).items()}
+    return "\n".join([str(metadata), table.to_pandas().to_csv(index=False)])
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return "\n".join([str(dict(reader.metadata or {})), *pages])

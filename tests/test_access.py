@@ -10,13 +10,18 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from pbsa_analytics import queries, settings
+from pbsa_analytics import exports, queries, settings
 from pbsa_analytics.access import ROLE_HELP, AccessFileError, Principal, Role, load_access, parse_access
 from pbsa_analytics.analysis.anonymise import REGION_CENTRES, Anonymiser, is_others_id, others_name
-from pbsa_analytics.services.scoping import SMALL_NUMBER, run_scoped
+from pbsa_analytics.analysis.cohort import monitoring_comparison
+from pbsa_analytics.exports.notes import ExportNotes
+from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
+from pbsa_analytics.periods import phase_period
+from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
 from pbsa_analytics.store import Store
+from pbsa_analytics.ui.auth import RETURN_TTL_S, PendingReturns, ReturnTo, xsrf_token
 from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
-from tests.leak_check import find_leaks, scope_terms
+from tests.leak_check import download_text, find_leaks, scope_terms
 
 OWN = "hartlepool"
 OTHER = "colchester"
@@ -99,6 +104,28 @@ def test_control_unscoped_queries_fail_the_same_check(store: Store) -> None:
         if find_leaks(_seen(run_scoped(store, FUNDER, name, **params)), forbidden=forbidden, allowed=allowed)
     }  # fmt: skip
     assert {"place_points", "typology_matrix", "phase_cohorts", "place_detail", "evidence_search"} <= leaked
+
+
+def test_leak_reader_finds_a_name_in_every_download_format(store: Store) -> None:
+    """The browser matrix's file reader finds a hidden place named in a CSV, XLSX cell or note, Parquet, PDF or HTML."""
+    forbidden, allowed = scope_terms(store, OWN)
+    frame = pd.DataFrame({"label": ["Partnership A"], "note": ["xColchester_q2"]})
+    notes = ExportNotes(title="t", caveats=("from E07000071.csv",))
+    text_only = Report(title="Report", sections=(ReportSection(caption="Seen in Colchester", lines=("ok",)),))
+    files = {
+        "t.csv": exports.to_csv_bytes(frame),
+        "t.xlsx": exports.to_xlsx_bytes(frame, notes=notes),
+        "notes.xlsx": exports.to_xlsx_bytes(frame.drop(columns="note"), notes=notes),
+        "t.parquet": frame.to_parquet(index=False),
+        "t.pdf": report_pdf(text_only),
+        "t.html": report_html(text_only),
+    }
+    found = {
+        name: find_leaks(download_text(name, data), forbidden=forbidden, allowed=allowed)
+        for name, data in files.items()
+    }
+    assert all(found.values()), found
+    assert download_text("t.png", b"\x89PNG") == ""
 
 
 def test_partnership_gets_its_own_place_named_and_nothing_for_another(store: Store) -> None:
@@ -250,3 +277,88 @@ def test_escaped_text_renders_no_link_image_or_html(payload: str) -> None:
     rendered = MarkdownIt("gfm-like").render(md(payload))
     assert not re.search(r"<(a|img|script|strong|code)\b", rendered), rendered
     assert html.unescape(re.sub(r"</?p>", "", rendered)).strip().replace(ZERO_WIDTH_SPACE, "") == payload
+
+
+@pytest.mark.parametrize(
+    ("exact", "shown"), [(23, 25), (22, 20), (11, 10), (0, 0), (285.0, 290.0), (1143.0, 1100.0), (25161.0, 25000.0)]
+)
+def test_other_places_figures_are_rounded(exact: float, shown: float) -> None:
+    """Another place's figure is shown to the nearest 5 below 100 and to two significant figures above."""
+    assert coarse_figure(exact) == shown
+    assert type(coarse_figure(exact)) is type(exact)
+
+
+def test_partnership_sees_its_own_figures_exact_and_the_cohort_rounded_without_notes(store: Store) -> None:
+    """A partnership's own figures are exact; others' are rounded and unannotated; its cohort comparison still holds."""
+    params = phase_period(2).params()
+    named = run_scoped(store, FUNDER, "monitoring_by_place", **params)
+    scoped = run_scoped(store, PARTNERSHIP, "monitoring_by_place", **params)
+    own, others = scoped[scoped["place_id"] == OWN], scoped[scoped["place_id"] != OWN]
+    pd.testing.assert_frame_equal(
+        own.reset_index(drop=True), named[named["place_id"] == OWN].reset_index(drop=True), check_dtype=False
+    )
+    assert others["note"].isna().all()
+    assert others["period_start"].isna().all()
+    for metric, group in named[named["place_id"] != OWN].groupby("metric"):
+        expected = sorted(group["value"].dropna().map(coarse_figure))
+        assert sorted(others.loc[others["metric"] == metric, "value"].dropna()) == expected, metric
+    # Unrounded figures (23 volunteers) that could be matched against a published report are gone.
+    exact = {
+        (m, v) for m, v in zip(named["metric"], named["value"], strict=True) if pd.notna(v) and coarse_figure(v) != v
+    }
+    assert not exact & set(zip(others["metric"], others["value"], strict=True))
+    mine, theirs = monitoring_comparison(named, place_id=OWN), monitoring_comparison(scoped, place_id=OWN)
+    columns = ["metric", "value", "reporting", "cohort"]
+    pd.testing.assert_frame_equal(mine[columns], theirs[columns], check_dtype=False)
+    # Rounding moves a rank only through a near tie, and the median and share by a few per cent at most.
+    assert ((mine["rank"] - theirs["rank"]).abs() <= 1).all()
+    assert ((mine["cohort_median"] - theirs["cohort_median"]).abs() <= 0.05 * mine["cohort_median"] + ROUND_TO).all()
+    assert ((mine["share_of_total"] - theirs["share_of_total"]).abs() <= 0.05 * mine["share_of_total"]).all()
+
+
+def test_one_figure_does_not_link_a_place_across_metrics() -> None:
+    """An anonymised place has an unrelated label (and row position) in each metric, so one match links nothing else."""
+    labels = [f"Partnership {letter}" for letter in "ABCDEFGHIJKL"]
+    frame = pd.DataFrame(
+        [
+            {"place_id": label.lower().replace(" ", "-"), "place_name": label, "metric": metric, "value": 10 * i,
+             "truth": label}
+            for metric in ("volunteers", "activities", "beneficiaries")
+            for i, label in enumerate(labels)
+        ]
+    )  # fmt: skip
+    safe = unlink_figures(frame, focus_place_id="own", secret=b"k" * 32)
+    by_metric = {m: dict(zip(g["place_name"], g["truth"], strict=True)) for m, g in safe.groupby("metric")}
+    assert all(set(mapping) == set(labels) for mapping in by_metric.values())
+    assert by_metric["volunteers"] != by_metric["activities"] != by_metric["beneficiaries"]
+    same = sum(by_metric["volunteers"][label] == by_metric["activities"][label] for label in labels)
+    assert same < len(labels) / 2
+    for _, group in safe.groupby("metric"):
+        assert group["place_name"].tolist() == sorted(labels, key=lambda label: (len(label), label))
+    assert unlink_figures(frame, focus_place_id="own", secret=b"k" * 32).equals(safe)  # stable for one secret
+
+
+def _xsrf_cookie(token: bytes, mask: bytes) -> str:
+    masked = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(token))
+    return f"2|{mask.hex()}|{masked.hex()}|1700000000"
+
+
+def test_sign_in_return_key_survives_the_xsrf_cookies_new_mask() -> None:
+    """The browser's XSRF token reads the same under each fresh mask, and a garbled or missing cookie gives no key."""
+    token = bytes(range(16))
+    assert xsrf_token(_xsrf_cookie(token, b"\x01\x02\x03\x04")) == token
+    assert xsrf_token(_xsrf_cookie(token, b"\xff\xee\xdd\xcc")) == token
+    assert xsrf_token("2|zz|zz|1") is None
+    assert xsrf_token(None) is None
+
+
+def test_deep_link_is_taken_once_and_forgotten_after_its_time() -> None:
+    """A deep link kept for sign-in is handed back once, to the same browser only, and not after RETURN_TTL_S."""
+    returns = PendingReturns()
+    target = ReturnTo(url_path="partnership", query=(("place", "hartlepool"),), saved_at=1000.0)
+    returns.put("browser-a", target)
+    assert returns.take("browser-b", now=1001.0) is None
+    assert returns.take("browser-a", now=1001.0) == target
+    assert returns.take("browser-a", now=1002.0) is None
+    returns.put("browser-a", target)
+    assert returns.take("browser-a", now=1000.0 + RETURN_TTL_S + 1) is None

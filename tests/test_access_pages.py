@@ -60,3 +60,6 @@ def test_partnership_page_ignores_another_place_in_the_url(db_env: Path, monkeyp
     assert app.title[0].value.startswith("Hartlepool")
     assert [box.label for box in app.selectbox] == ["Period"]  # the period, never a place picker
     assert not app.toggle
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "drawn afresh for each monitoring figure" in captions  # labels are not the same place chart to chart
+    assert "rounded to the nearest 5" in captions

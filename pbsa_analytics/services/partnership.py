@@ -71,6 +71,7 @@ class PartnershipView:
     peer_note: str = ""
     sources: str = ""
     anonymised: bool = False
+    anonymity_note: str = ""
 
     def page_data(self) -> pd.DataFrame:
         """Every table on the page stacked with a 'section' column, for the CSV/XLSX export."""
@@ -130,6 +131,19 @@ class _Builder:
     scrub: Callable[[pd.DataFrame], pd.DataFrame]
 
 
+def _anonymity_note(*, principal: Principal, anonymise: bool) -> str:
+    """What the page says about other partnerships' labels (and, for a partnership, their rounded figures)."""
+    if principal.role is Role.PARTNERSHIP:
+        return (
+            "Other partnerships are shown as Partnership A, B, … (labels in no particular order, drawn afresh for "
+            "each monitoring figure, so Partnership A in one chart need not be Partnership A in the next); their "
+            "figures are rounded to the nearest 5, or to two significant figures from 100."
+        )
+    if anonymise:
+        return "Other partnerships are shown as Partnership A, B, … (labels in no particular order)."
+    return ""
+
+
 def build_view(
     *,
     run: QueryRunner,
@@ -172,6 +186,7 @@ def build_view(
         monitoring=pd.DataFrame(),
         monitoring_note="",
         anonymised=anonymise or principal.role is Role.PARTNERSHIP,
+        anonymity_note=_anonymity_note(principal=principal, anonymise=anonymise),
     )
     _add_monitoring(view, build)
     _add_time_series(view, build)
@@ -321,8 +336,8 @@ def summary_lines(view: PartnershipView) -> list[str]:
     lines += ["", "Typology profile against the cohort", *(f"- {note}" for note in view.typology_notes)]
     lines += ["", "Nearest peers"]
     lines += [f"- {row.place_name}: {row.similarity:.2f}" for row in view.peers.itertuples()]
-    if view.anonymised:
-        lines += ["", "Other partnerships are shown as Partnership A, B, … (labels in no particular order)."]
+    if view.anonymity_note:
+        lines += ["", view.anonymity_note]
     if view.sources:
         lines += ["", view.sources]
     return lines

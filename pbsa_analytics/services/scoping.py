@@ -6,20 +6,26 @@ This is the one place that decides what a role may see (like row-level security 
 - partnership: every frame anonymised around its own place (other places become keyed labels, their ids,
   names, aliases, organisations, local authorities and codes scrubbed from every text cell; on the map they are
   only counted, one grey point per region at the region's fixed centre, with no label, phase or figure); a query
-  about one other place returns no rows.
+  about one other place returns no rows. Other places' monitoring figures are quasi-identifiers (an exact figure
+  can be matched against a published report), so they are also coarsened and unlinked: rounded (see
+  coarse_figure), their notes dropped, and labelled afresh for each metric, so one figure that gives a place away
+  does not give away its other figures, typologies or evidence (see unlink_figures).
 - public: only programme-level queries, with the small-number rule; anything else returns no rows.
 - participant: no rows from any query (the pulse page reads only the pulse store).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 from collections.abc import Callable
 
 import pandas as pd
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
-from pbsa_analytics.analysis.anonymise import Anonymiser
+from pbsa_analytics.analysis.anonymise import Anonymiser, label_id
 from pbsa_analytics.store import Store
 
 # Small-number rule for the public role: a count of places below this, or a sum over fewer reporting
@@ -90,13 +96,93 @@ def anonymiser(store: Store, *, focus_place_id: str) -> Anonymiser:
     return _ANONYMISERS[key]
 
 
+# A monitoring figure: one place's value of one metric (a frame with these columns holds figures).
+FIGURE_COLUMNS = frozenset({"place_id", "metric", "value"})
+# Below this, other places' figures are rounded to a multiple of ROUND_TO; from it, to two significant figures.
+ROUND_BELOW = 100
+ROUND_TO = 5
+
+
+def coarse_figure(value: object) -> object:
+    """Another place's figure as a partnership sees it: to the nearest 5 below 100, two significant figures above.
+
+    An exact figure (23 volunteers) can be matched against a published report and name the place; a rounded one
+    (25) is shared by several places and still places the partnership's own exact figure within the cohort.
+    """
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return value
+    if abs(value) < ROUND_BELOW:
+        rounded = math.floor(value / ROUND_TO + 0.5) * ROUND_TO
+    else:
+        step = 10 ** (math.floor(math.log10(abs(value))) - 1)
+        rounded = math.floor(value / step + 0.5) * step
+    return type(value)(rounded)
+
+
+def _keyed_permutation(labels: list[str], *, secret: bytes, salt: str) -> dict[str, str]:
+    """Labels mapped onto themselves in an order keyed by the secret and a salt (e.g. a metric)."""
+    ranked = sorted(labels, key=lambda label: hmac.new(secret, f"{salt}|{label}".encode(), hashlib.sha256).digest())
+    return dict(zip(sorted(labels), ranked, strict=True))
+
+
+def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -> pd.DataFrame:
+    """Other places' figures in an anonymised frame, rounded, without notes and relabelled per metric.
+
+    The focus place keeps its exact figures and notes. Another place is "Partnership K" for one metric and,
+    independently, some other label for the next, so identifying it through one figure links nothing else;
+    rows are ordered by the new labels, so row order links nothing either. Labels stay consistent within a metric
+    (the same metric from two queries, or quarter by quarter, keeps the same labels).
+    """
+    if not set(frame.columns) >= FIGURE_COLUMNS or frame.empty:
+        return frame
+    safe = frame.copy()
+    others = safe["place_id"] != focus_place_id
+    safe["value"] = safe["value"].where(~others, safe["value"].map(coarse_figure))
+    if "note" in safe.columns:
+        safe["note"] = safe["note"].where(~others, None)
+    if "periods_reported" in safe.columns:
+        # A combined figure's own span (one place reported Nov-Feb) would link its rows across metrics.
+        for column in ("period_start", "period_end"):
+            if column in safe.columns:
+                safe[column] = safe[column].where(~others)
+    named = "place_name" in safe.columns
+    new_ids = safe["place_id"].astype(object).copy()
+    new_names = safe["place_name"].astype(object).copy() if named else None
+    for metric, rows in safe[others].groupby("metric", sort=False):
+        labels = sorted(set(rows["place_name"])) if named else sorted(set(rows["place_id"]))
+        permutation = _keyed_permutation(labels, secret=secret, salt=str(metric))
+        source = rows["place_name"] if named else rows["place_id"]
+        relabelled = source.map(permutation)
+        if named:
+            new_names.loc[rows.index] = relabelled
+            new_ids.loc[rows.index] = relabelled.map(label_id)
+        else:
+            new_ids.loc[rows.index] = relabelled
+    safe["place_id"] = new_ids
+    if named:
+        safe["place_name"] = new_names
+    metric_order = {metric: i for i, metric in enumerate(dict.fromkeys(safe["metric"]))}
+    label_order = safe["place_name"] if named else safe["place_id"]
+    key = pd.DataFrame(
+        {
+            "metric": safe["metric"].map(metric_order),
+            "other": others.astype(int),
+            "label": label_order.map(lambda label: (len(str(label)), str(label))),
+        }
+    )
+    order = sorted(range(len(safe)), key=lambda i: (key["metric"].iloc[i], key["other"].iloc[i], key["label"].iloc[i]))
+    return safe.iloc[order].reset_index(drop=True)
+
+
 def _partnership(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
     frame = queries.run(store, name, **params)
+    focus = principal.place_id or PROGRAMME_WIDE
     asked_for = params.get("place_id")
     if isinstance(asked_for, str) and asked_for not in ("", principal.place_id):
         # Another place's own page, panel or cell: nothing, rather than a relabelled copy.
-        return anonymiser(store, focus_place_id=principal.place_id or PROGRAMME_WIDE).frame(_empty(frame))
-    return anonymiser(store, focus_place_id=principal.place_id or PROGRAMME_WIDE).frame(frame)
+        return anonymiser(store, focus_place_id=focus).frame(_empty(frame))
+    safe = anonymiser(store, focus_place_id=focus).frame(frame)
+    return unlink_figures(safe, focus_place_id=focus, secret=settings.label_secret())
 
 
 def _public(store: Store, name: str, params: dict) -> pd.DataFrame:

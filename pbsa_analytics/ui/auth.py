@@ -6,8 +6,12 @@ funder-admin rights, stated in the header, and only on a loopback address.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+import time
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -15,7 +19,8 @@ import streamlit as st
 from pbsa_analytics import settings
 from pbsa_analytics.access import LOCAL_ADMIN, AccessFileError, AccessList, Principal, Role, load_access
 from pbsa_analytics.errors import PbsaError
-from pbsa_analytics.ui.navigation import build_navigation
+from pbsa_analytics.settings import REPO_ROOT
+from pbsa_analytics.ui.navigation import PAGES, build_navigation
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +128,110 @@ def identity_header(principal: Principal) -> None:
             st.logout()
 
 
-def sign_in_page() -> None:
+# Deep links through sign-in. The provider sends every sign-in back to "/", and a new browser session starts
+# there, so the view asked for (say /partnership?place=x&period=fy-2023) is kept server-side for a few minutes,
+# keyed by a hash of this browser's XSRF token (a cookie Streamlit sets before sign-in and keeps afterwards).
+# Only a known page's path and its query parameters are kept; the user is sent there with st.switch_page, so
+# the target can never be another host.
+XSRF_COOKIE = "_streamlit_xsrf"
+RETURN_TTL_S = 15 * 60
+RETURN_MAX = 2048
+
+
+@dataclass(frozen=True)
+class ReturnTo:
+    """Where a signed-out visitor was going: a page's URL path ("" for the overview) and its query parameters."""
+
+    url_path: str
+    query: tuple[tuple[str, str], ...]
+    saved_at: float
+
+
+class PendingReturns:
+    """Pending deep links by browser key, each taken at most once and forgotten after RETURN_TTL_S."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_key: dict[str, ReturnTo] = {}
+
+    def put(self, key: str, target: ReturnTo) -> None:
+        with self._lock:
+            self._forget_old(now=target.saved_at)
+            if len(self._by_key) >= RETURN_MAX:
+                self._by_key.pop(next(iter(self._by_key)))
+            self._by_key[key] = target
+
+    def take(self, key: str, *, now: float) -> ReturnTo | None:
+        with self._lock:
+            self._forget_old(now=now)
+            return self._by_key.pop(key, None)
+
+    def _forget_old(self, *, now: float) -> None:
+        for key in [k for k, v in self._by_key.items() if now - v.saved_at > RETURN_TTL_S]:
+            del self._by_key[key]
+
+
+@st.cache_resource(show_spinner=False)
+def _returns() -> PendingReturns:
+    return PendingReturns()
+
+
+def xsrf_token(cookie: object) -> bytes | None:
+    """The token inside Streamlit's XSRF cookie ("2|mask|masked token|time"): its mask changes, the token does not."""
+    if not isinstance(cookie, str) or not cookie:
+        return None
+    parts = cookie.split("|")
+    try:
+        if parts[0] == "2" and len(parts) == 4:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            return bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(masked)) if mask else None
+    except ValueError:
+        return None
+    return cookie.encode()
+
+
+def browser_key() -> str | None:
+    """A key for this browser that survives the sign-in round trip (None if the XSRF cookie is absent)."""
+    token = xsrf_token(st.context.cookies.get(XSRF_COOKIE))
+    return hashlib.sha256(b"pbsa-return-to|" + token).hexdigest() if token else None
+
+
+def _remember_target(url_path: str) -> None:
+    key = browser_key()
+    if key is None or url_path not in {spec.url_path for spec in PAGES}:
+        return
+    query = tuple((name, st.query_params.get(name) or "") for name in st.query_params)
+    if not url_path and not query:
+        return  # the overview is where sign-in lands anyway
+    _returns().put(key, ReturnTo(url_path=url_path, query=query, saved_at=time.time()))
+
+
+def _return_after_sign_in(principal: Principal) -> None:
+    """Right after sign-in, open the page the visitor asked for before it (if the role may see that page)."""
+    key = browser_key()
+    target = _returns().take(key, now=time.time()) if key else None
+    if target is None:
+        return
+    allowed = pages_for(principal)
+    if allowed is not None and target.url_path not in allowed:
+        return
+    spec = next(spec for spec in PAGES if spec.url_path == target.url_path)
+    st.switch_page(str(REPO_ROOT / spec.file), query_params=dict(target.query))
+
+
+def _sign_in_at(url_path: str):
+    def page() -> None:
+        sign_in_page(url_path=url_path)
+
+    return page
+
+
+def sign_in_page(*, url_path: str = "") -> None:
     """The only page before sign-in: what the app is and a sign-in button, nothing else."""
     st.title("PBSA Analytics")
     st.write("Sign in with your organisation's account to see the Place Based Social Action dashboard.")
     if st.button("Sign in", type="primary", key="auth_sign_in"):
+        _remember_target(url_path)
         st.login()
 
 
@@ -160,12 +264,19 @@ def entry_navigation() -> st.navigation:
 
         return st.navigation([st.Page(not_started, title="Not started", default=True)], position="hidden")
     if principal is None:
-        signed_in = st.user.is_logged_in
-        page = st.Page(no_access_page if signed_in else sign_in_page, title="No access" if signed_in else "Sign in",
-                       default=True)  # fmt: skip
-        return st.navigation([page], position="hidden")
+        if st.user.is_logged_in:
+            return st.navigation([st.Page(no_access_page, title="No access", default=True)], position="hidden")
+        # The sign-in page answers on every page's path, so a deep link keeps its address until sign-in.
+        pages = [
+            st.Page(_sign_in_at(spec.url_path), title="Sign in", url_path=spec.url_path or None,
+                    default=not spec.url_path)
+            for spec in PAGES
+        ]  # fmt: skip
+        return st.navigation(pages, position="hidden")
     identity_header(principal)
-    return build_navigation(pages_for(principal))
+    navigation = build_navigation(pages_for(principal))
+    _return_after_sign_in(principal)
+    return navigation
 
 
 def has_access() -> bool:

@@ -49,8 +49,8 @@ def render_view(view: PartnershipView) -> None:
         st.markdown(f"- {md(line)}")
     if view.sources:
         st.caption(md(view.sources))
-    if view.anonymised:
-        st.caption("Other partnerships are shown as Partnership A, B, … (labels in no particular order).")
+    if view.anonymity_note:
+        st.caption(view.anonymity_note)
 
     st.header("Monitoring against the cohort")
     st.caption(md(view.monitoring_note))

@@ -105,13 +105,18 @@ class Session:
     frames: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     downloaded: int = 0  # characters of downloaded files checked
+    formats: dict[str, int] = field(default_factory=dict)  # downloads read, by file extension
+    programme_report_read: bool = False  # the whole-programme report is the same on every page: read it once
 
     def reset(self) -> None:
         self.frames.clear()
 
 
-def open_session(browser: Browser, *, app_url: str, role: str) -> Session:
-    """Sign in as the role's user through the provider's form, as a person would, and record what arrives."""
+def open_session(browser: Browser, *, app_url: str, role: str, start: str = "/") -> Session:
+    """Open start signed out, sign in as the role's user through the provider's form as a person would, record what arrives.
+
+    A deep link (start other than "/") must come back to that exact address after sign-in.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
     session = Session(context=context, tab=context.new_page())
 
@@ -128,11 +133,12 @@ def open_session(browser: Browser, *, app_url: str, role: str) -> Session:
     context.route("**/*", police)
     session.tab.on("websocket", on_socket)
     tab = session.tab
-    tab.goto(app_url + "/")
+    tab.goto(app_url + start)
     tab.get_by_role("button", name="Sign in").click(timeout=60_000)
     email = USERS[role][0]
     tab.get_by_role("button", name=email).click(timeout=30_000)
-    tab.wait_for_url(re.compile(re.escape(app_url) + r"/?(\?.*)?$"), timeout=30_000)
+    landing = re.escape(app_url + start) + "$" if start != "/" else re.escape(app_url) + r"/?(\?.*)?$"
+    tab.wait_for_url(re.compile(landing), timeout=30_000)
     wait_for_app(tab)
     if role == "stranger":
         expect(tab.get_by_role("heading", name="No access")).to_be_visible(timeout=30_000)

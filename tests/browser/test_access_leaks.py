@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from pbsa_analytics.store import Store
 from tests.browser.auth_support import PARTNERSHIP_PLACE, Session, open_session, signed_in_app
 from tests.browser.conftest import screenshot, wait_for_app
-from tests.leak_check import find_leaks, normal, scope_terms
+from tests.leak_check import download_text, find_leaks, normal, scope_terms
 
 pytestmark = pytest.mark.browser
 
@@ -49,21 +49,47 @@ def auth_app(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield url
 
 
-# Pages whose every table download is fetched; elsewhere the first two (they all come from the same scoped frames).
+# Pages whose every table download is fetched; elsewhere the first two of each format (they all come from the
+# same scoped frames).
 EVERY_DOWNLOAD = ("/partnership", "/evidence", "/map")
+PER_FORMAT = 2
+PROGRAMME_REPORT = "Whole-programme report"
+
+
+def _fetch(session: Session, button) -> tuple[str, str]:
+    """Click one download button; return the file's name and its text as its format is read (see download_text)."""
+    with session.tab.expect_download(timeout=120_000) as download:
+        button.click()
+    name = download.value.suggested_filename
+    text = download_text(name, Path(download.value.path()).read_bytes())
+    session.formats[name.rsplit(".", 1)[-1]] = session.formats.get(name.rsplit(".", 1)[-1], 0) + 1
+    return name, text
 
 
 def _downloads(session: Session, *, every: bool) -> list[str]:
-    """Click the visible table downloads (CSV) and return the files' text."""
-    texts = []
-    buttons = session.tab.locator('[data-testid="stDownloadButton"] button', has_text="CSV")
-    for index in range(buttons.count() if every else min(2, buttons.count())):
+    """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
+    once per session the whole-programme PDF and HTML report) and return their text."""
+    texts: list[str] = []
+    tab = session.tab
+    buttons = tab.locator('[data-testid="stDownloadButton"] button')
+    taken: dict[str, int] = {}
+    for index in range(buttons.count()):
         button = buttons.nth(index)
-        if not button.is_visible():
+        label = button.inner_text()
+        kind = label.rsplit("(", 1)[-1].split(")")[0].split(",")[0].strip().lower()
+        if kind == "png" or not button.is_visible():
+            continue  # a raster: its chart is read as SVG and in the page's HTML report
+        if not every and taken.get(kind, 0) >= PER_FORMAT and "page as" not in label:
             continue
-        with session.tab.expect_download(timeout=30_000) as download:
-            button.click()
-        texts.append(Path(download.value.path()).read_text(encoding="utf-8-sig", errors="ignore"))
+        taken[kind] = taken.get(kind, 0) + 1
+        texts.append(_fetch(session, button)[1])
+    popover = tab.get_by_role("button", name=PROGRAMME_REPORT)
+    if not session.programme_report_read and popover.count():
+        popover.first.click()
+        for label in ("Programme report (PDF, A4)", "Programme report (HTML)"):
+            texts.append(_fetch(session, tab.get_by_role("button", name=label))[1])
+        tab.keyboard.press("Escape")
+        session.programme_report_read = True
     return texts
 
 
@@ -75,9 +101,12 @@ def collect(session: Session, url: str) -> dict[str, str]:
     wait_for_app(tab)
     if tab.locator('[data-testid="stVegaLiteChart"]').count():
         tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-    if tab.get_by_role("dialog").count():
-        tab.keyboard.press("Escape")  # Streamlit's "page not found" notice makes the page inert
-        tab.get_by_role("dialog").first.wait_for(state="detached", timeout=10_000)
+    for _ in range(5):  # Streamlit's "page not found" notice makes the page inert; it may take more than one Escape
+        if not tab.get_by_role("dialog").count():
+            break
+        tab.keyboard.press("Escape")
+        tab.wait_for_timeout(1000)
+    assert tab.get_by_role("dialog").count() == 0, tab.get_by_role("dialog").first.inner_text()
     tab.wait_for_timeout(500)
     return {
         "dom": session.tab.evaluate("() => document.body.innerText + document.body.innerHTML"),
@@ -111,13 +140,15 @@ def test_no_role_sees_a_place_outside_its_scope(role: str, auth_app: str, browse
     session = open_session(browser, app_url=auth_app, role=role)
     try:
         found = leaks_for(session, app_url=auth_app, store=store, own_place=ROLE_PLACE[role])
-        external, downloaded = list(session.external), session.downloaded
+        external, downloaded, formats = list(session.external), session.downloaded, dict(session.formats)
     finally:
         session.context.close()
     assert found == {}
     assert external == []
     if role != "participant":
         assert downloaded > 0  # the download check was not vacuous
+    if role == "partnership":  # every format a partnership is offered was read (Parquet is on funder pages only)
+        assert {"csv", "xlsx", "svg", "pdf", "html"} <= set(formats)
 
 
 def test_control_unscoped_funder_fails_the_same_check(auth_app: str, browser: Browser, store: Store) -> None:
@@ -130,6 +161,7 @@ def test_control_unscoped_funder_fails_the_same_check(auth_app: str, browser: Br
     finally:
         session.context.close()
     assert OTHER in find_leaks(seen["websocket"], forbidden=forbidden, allowed=allowed)
+    assert OTHER in find_leaks(seen["downloads"], forbidden=forbidden, allowed=allowed)
     assert find_leaks(present["dom"] + present["websocket"], forbidden=forbidden, allowed=allowed)
 
 
@@ -162,7 +194,7 @@ def test_each_role_screenshots_partnership_and_present(
             session.tab.goto(auth_app + path)
             wait_for_app(session.tab)
             if role not in ("public", "participant"):  # they are shown their own pages instead, without charts
-                session.tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+                session.tab.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=90_000)
             session.tab.wait_for_timeout(1500)
             screenshot(session.tab, f"role-{role}-{name}")
         if role == "partnership":
@@ -198,3 +230,23 @@ def test_partnership_map_names_its_place_and_no_other(path: str, auth_app: str, 
     assert "3 other partnerships" in seen["websocket"]  # London's three places, one grey point
     assert "Grey dots: the other partnerships" in seen["dom"]
     assert external == []
+
+
+def test_deep_link_survives_sign_in(auth_app: str, browser: Browser) -> None:
+    """A signed-out partnership user who opens a /partnership link with a period lands on that exact view after sign-in."""
+    path = f"/partnership?place={PARTNERSHIP_PLACE}&period=fy-2021"
+    session = open_session(browser, app_url=auth_app, role="partnership", start=path)
+    try:
+        tab = session.tab
+        expect(tab.get_by_role("heading", name="Hartlepool: Hartlepool Action Lab")).to_be_visible(timeout=30_000)
+        expect(tab.get_by_text("Financial year 2021", exact=False).first).to_be_visible(timeout=30_000)
+        address = urlsplit(tab.url)
+        # A second visit to "/" is the overview: the deep link was taken once, not remembered for ever.
+        tab.goto(auth_app + "/")
+        wait_for_app(tab)
+        later = urlsplit(tab.url)
+    finally:
+        session.context.close()
+    assert address.path == "/partnership"
+    assert parse_qs(address.query) == {"place": [PARTNERSHIP_PLACE], "period": ["fy-2021"]}
+    assert later.path == "/"
