@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -109,8 +110,12 @@ class Store:
         cursor.execute("set variable pbsa_monitoring_file = ?", [str(path.resolve())])
 
     def refresh_current(self) -> None:
-        """Materialise the current-monitoring table now (after an import, undo or repair) rather than on first read."""
-        self.execute("select count(*) from monitoring")
+        """Materialise the current-monitoring table now (after an import, undo or repair) rather than on first read.
+
+        The change is already committed, so a failure here is not the caller's: the next reader makes the table.
+        """
+        with contextlib.suppress(QueryError):
+            self.execute("select count(*) from monitoring")
 
     def version(self) -> str:
         """Changes when the built store or the committed imports change."""

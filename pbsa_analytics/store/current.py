@@ -61,22 +61,27 @@ class CurrentMonitoring:
     def __init__(self, root: Path) -> None:
         self.folder = root / FOLDER
         self._lock = threading.Lock()
-        self._checked: set[str] = set()
+        self._checked: dict[str, tuple[int, int, int]] = {}
 
     def path(self, key: str) -> Path:
         return self.folder / f"{PREFIX}{key}.parquet"
 
     def _valid(self, key: str, path: Path) -> bool:
-        """The file exists, is whole and was made for this key (checked once per process and file)."""
-        if key in self._checked:
-            return path.exists()
+        """The file exists, is whole and was made for this key; read once per process until the file changes."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return False
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._checked.get(key) == identity:
+            return True
         try:
             metadata = pq.read_metadata(path).metadata or {}
         except (OSError, pa.ArrowException):
             return False
         if metadata.get(KEY_FIELD) != key.encode():
             return False
-        self._checked = {key}
+        self._checked = {key: identity}
         return True
 
     def ensure(self, cursor: duckdb.DuckDBPyConnection, key: str, import_files: list[str]) -> Path | None:
@@ -90,7 +95,6 @@ class CurrentMonitoring:
         with self._lock:
             if self._valid(key, path):
                 return path
-            self._checked.discard(key)
             cursor.execute("set variable pbsa_import_files = ?", [import_files])
             table = cursor.sql(DERIVE_SQL).to_arrow_table()
             table = table.replace_schema_metadata({**(table.schema.metadata or {}), KEY_FIELD: key.encode()})
@@ -98,7 +102,6 @@ class CurrentMonitoring:
                 self._write(table, path)
             except OSError:
                 return None
-            self._checked = {key}
             self._collect(keep=path)
         return path
 

@@ -26,7 +26,9 @@ IMPORT_STEPS = (
 )
 UNDO_STEPS = ("undo.locked", "undo.tombstone.written", "undo.tombstone.renamed")
 BUILD_STEPS = ("build.started", "build.loaded", "build.checkpointed", "build.renamed")
-WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS
+# Writing the materialised current-monitoring table (store/current.py), after an import or on first read.
+CURRENT_STEPS = ("current.written", "current.renamed")
+WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS + CURRENT_STEPS
 
 
 def checkpoint(step: str) -> None:
