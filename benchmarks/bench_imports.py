@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.report import Row, median, print_table, samples_ms
-from benchmarks.scale_data import CACHE, METRICS, SOURCE, _fingerprint, _places, quarters
+from benchmarks.scale_data import METRICS, SOURCE, _fingerprint, _places, quarters
 from pbsa_analytics import queries, settings
 from pbsa_analytics.periods import WHOLE_PROGRAMME, phase_period
 from pbsa_analytics.store import Store, build_store, open_store
@@ -27,6 +27,8 @@ from pbsa_analytics.store.imports import ImportStore
 
 PLACES = int(os.environ.get("PBSA_BENCH_IMPORT_PLACES", "2000"))
 QUARTERS = 8
+# Its own folder: scale_data clears build/bench-cache/ when it regenerates.
+CACHE = settings.REPO_ROOT / "build" / "bench-imports"
 IMPORTS = int(os.environ.get("PBSA_BENCH_IMPORTS", "1000"))
 REPEATS = 15
 RATIO_GOAL = 1.2
