@@ -101,4 +101,5 @@ bench: $(VENV)/.dev-installed
 	STREAMLIT_LOGGER_LEVEL=error $(BIN)/python -m benchmarks.bench_pages
 	STREAMLIT_LOGGER_LEVEL=error $(BIN)/python -m benchmarks.bench_scale
 	STREAMLIT_LOGGER_LEVEL=error $(BIN)/python -m benchmarks.bench_evidence_search
+	$(BIN)/python -m benchmarks.bench_imports
 	$(BIN)/python -m benchmarks.bench_bombs

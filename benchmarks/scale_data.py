@@ -25,7 +25,11 @@ from pbsa_analytics.store.imports import ImportStore
 PLACES = 10_000
 QUARTERS = 40
 EVIDENCE_ROWS = 100_000
-SOURCE = "SYNTHETIC: generated for benchmarks only"
+# Cited like any source (a document of the sources table), so pages render their captions at scale.
+SOURCE = "synthetic_benchmark: SYNTHETIC, generated for benchmarks only"
+SOURCE_ROW = {"document_id": "synthetic_benchmark", "file_name": "", "author": "SYNTHETIC", "year": "",
+              "title": "SYNTHETIC benchmark data", "short_title": "SYNTHETIC benchmark data", "kind": "dataset",
+              "source": SOURCE}  # fmt: skip
 REGIONS = ["North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
            "East of England", "London", "South East", "South West"]  # fmt: skip
 TYPOLOGIES = ["advocacy_social_movements", "befriending_helping", "community_asset_ownership", "community_organising",
@@ -54,6 +58,7 @@ def _append(path: Path, frame: pd.DataFrame) -> None:
 
 def _places(data: Path, rng: np.random.Generator) -> list[str]:
     ids = [f"synthetic_{n:05d}" for n in range(PLACES)]
+    _append(data / "sources.csv", pd.DataFrame([SOURCE_ROW]))
     _append(data / "places.csv", pd.DataFrame({
         "place_id": ids, "place_name": [f"Synthetic place {n}" for n in range(PLACES)], "local_authority": "",
         "lad_code": "", "lad_year": "", "region": rng.choice(REGIONS, PLACES),

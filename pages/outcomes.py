@@ -5,7 +5,7 @@ import streamlit as st
 
 from pbsa_analytics.analysis.findings import outcome_coverage, outcome_finding
 from pbsa_analytics.charts.outcomes import CELL_SELECTION, coverage_chart, outcome_grid
-from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, cite_row
@@ -88,13 +88,14 @@ def render() -> None:
             help=f"{full_titles[row.outcome_id]}: places with at least one evidence record",
         )
 
+    shown = paging.rows_for(matrix, paging.page_of(sorted(matrix["place_name"].unique()), key="outcomes_page"))
     event = chart_block(
-        chart=shared_chart(outcome_grid, matrix=matrix, title=outcome_finding(coverage)),
+        chart=shared_chart(outcome_grid, matrix=shown, title=outcome_finding(coverage)),
         data=matrix,
         name="outcome-evidence-grid",
         key="outcomes_grid",
         caption=caption(caveats=CAVEATS),
-        table=matrix.pivot_table(index="place_name", columns="outcome", values="evidence_records"),
+        table=shown.pivot_table(index="place_name", columns="outcome", values="evidence_records"),
         selectable=True,
         stretch=False,
     )

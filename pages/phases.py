@@ -5,6 +5,7 @@ import streamlit as st
 from pbsa_analytics.analysis.findings import cohort_shift, funnel_finding, shift_finding
 from pbsa_analytics.charts.programme import cohort_shift_chart, funnel_chart, grant_chart, regional_chart
 from pbsa_analytics.charts.typology import profile_small_multiples
+from pbsa_analytics.ui import paging
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, cite_row, scope
 from pbsa_analytics.ui.data import query
@@ -25,7 +26,9 @@ def render() -> None:
         caption=caption(rows=[scope("participation")]),
     )
     for row in cohorts.itertuples():
-        st.markdown(f"**Phase {row.phase} ({row.places}):** {row.place_names}")
+        names = row.place_names.split(", ")
+        more = f", and {len(names) - paging.PAGE_SIZE:,} more" if len(names) > paging.PAGE_SIZE else ""
+        st.markdown(f"**Phase {row.phase} ({row.places}):** {', '.join(names[: paging.PAGE_SIZE])}{more}")
 
     st.subheader("Who left, and when")
     leavers = query("phase_leavers")
@@ -39,18 +42,17 @@ def render() -> None:
 
     st.header("Like for like: the ten Phase 2 places across phases")
     profiles = query("cohort_profiles", cohort_phase=2)
+    shown = paging.rows_for(profiles, paging.page_of(sorted(profiles["place_name"].unique()), key="phases_page"))
     chart_block(
         chart=shared_chart(
-            profile_small_multiples, profiles=profiles, title="Each Phase 2 place's typology profile by phase"
+            profile_small_multiples, profiles=shown, title="Each Phase 2 place's typology profile by phase"
         ),
         data=profiles,
         name="cohort-profiles",
         key="phases_profiles",
         stretch=False,
         caption=caption(rows=[scope("place_typology")], caveats=TYPOLOGY_CAVEATS),
-        table=profiles.pivot_table(
-            index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"
-        ),
+        table=shown.pivot_table(index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"),
     )
     shift = cohort_shift(profiles)
     chart_block(

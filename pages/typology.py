@@ -5,7 +5,7 @@ import streamlit as st
 from pbsa_analytics.analysis.findings import change_finding, typology_finding
 from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, place_order
 from pbsa_analytics.charts.typology import CELL_SELECTION, typology_change_heatmap, typology_heatmap
-from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, cite_row
@@ -90,10 +90,12 @@ def render() -> None:
         empty_state(f"No places took part in Phase {phase}.")
         return
     order = place_order(matrix=matrix, by=PlaceOrder(order_by))
+    shown = paging.page_of(order, key="typology_page")
+    shown_matrix = paging.rows_for(matrix, shown)
     chart = shared_chart(
         typology_heatmap,
-        matrix=matrix,
-        place_order=order,
+        matrix=shown_matrix,
+        place_order=shown,
         title=typology_finding(matrix, phase=phase),
     )
     event = chart_block(
@@ -104,7 +106,7 @@ def render() -> None:
         caption=caption(
             note="Similarity sorting uses Jaccard distance between profiles.", rows=[matrix], caveats=[CAVEATS[phase]]
         ),
-        table=matrix.pivot_table(index="place_name", columns="typology_name", values="marked", aggfunc="max"),
+        table=shown_matrix.pivot_table(index="place_name", columns="typology_name", values="marked", aggfunc="max"),
         selectable=True,
         stretch=False,
     )
@@ -145,11 +147,12 @@ def render() -> None:
     if change.empty:
         empty_state("No place took part in both phases.")
         return
-    names = sorted(change["place_name"].unique())
+    names = paging.page_of(sorted(change["place_name"].unique()), key="typology_change_page", param="change_page")
+    shown_change = paging.rows_for(change, names)
     chart_block(
         chart=shared_chart(
             typology_change_heatmap,
-            change=change,
+            change=shown_change,
             place_order=names,
             title=change_finding(change, from_phase=from_phase, to_phase=to_phase),
         ),
@@ -161,7 +164,7 @@ def render() -> None:
             "sources list no typology for the place in one of the two phases (missing, not dropped).",
             caveats=[CAVEATS[from_phase], CAVEATS[to_phase], "typology_methods_differ"],
         ),
-        table=change.pivot_table(index="place_name", columns="typology_name", values="change", aggfunc="first"),
+        table=shown_change.pivot_table(index="place_name", columns="typology_name", values="change", aggfunc="first"),
         stretch=False,
     )
 

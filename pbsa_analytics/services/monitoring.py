@@ -200,10 +200,12 @@ def import_file(
                 f"{counts['replace']} value(s) would replace figures already held ({_keys(plan)}); "
                 "nothing was imported. Choose replace to overwrite them."
             )
-        return store.imports.commit(
+        record = store.imports.commit(
             rows=_dated(validated.rows), original=data, file_name=file_name, submitted_by=submitted_by, counts=counts,
             received_on=received_on.isoformat() if received_on else None,
         )  # fmt: skip
+    store.refresh_current()
+    return record
 
 
 def _keys(plan: Preview) -> str:
@@ -238,6 +240,7 @@ def rebuild_imports(store: Store, *, force: bool = False) -> list[str]:
             raise InvalidFileError(validated.problems)
         store.imports.rewrite_rows(record, _dated(validated.rows))
         rebuilt.append(record.import_id)
+    store.refresh_current()
     return rebuilt
 
 
@@ -274,6 +277,7 @@ def received_dates(store: Store) -> dict[str, list]:
 def undo(store: Store, *, import_id: str, by: str = "", principal: Principal | None = None) -> None:
     """Stop counting an import; with a principal, only an admin may, and the trail records who."""
     store.imports.undo(import_id, by=_audit_name(principal, by))
+    store.refresh_current()
 
 
 def cited(store: Store, frame: pd.DataFrame) -> pd.DataFrame:

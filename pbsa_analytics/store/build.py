@@ -68,6 +68,9 @@ VIEWS: tuple[str, ...] = (
     "caveats",
 )
 
+# views.sql defines the derivation of the current figures before this line and the views reading them after it.
+CURRENT_VIEW_MARKER = "-- The current monitoring figures:"
+
 _LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"
 
 
@@ -104,11 +107,18 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
             for source in RAW_SOURCES:
                 _load(con, source=source, data_dir=data_dir)
             checkpoint("build.loaded")
-            # Views over import files bind at creation, so give them an empty file of the right shape.
+            # Views over import files bind at creation, so give them an empty file of the right shape, and the
+            # current-monitoring view the published figures (the same shape as the table materialised later).
             placeholder = Path(scratch) / "empty.parquet"
             write_empty_parquet(placeholder)
             con.execute("set variable pbsa_import_files = ?", [[str(placeholder)]])
-            con.execute(_sql_file("views.sql"))
+            current = Path(scratch) / "current.parquet"
+            con.execute("set variable pbsa_monitoring_file = ?", [str(current)])
+            views = _sql_file("views.sql")
+            derived, marker, rest = views.partition(CURRENT_VIEW_MARKER)
+            con.execute(derived)
+            con.execute("copy (select * from monitoring_from_imports) to ? (format parquet)", [str(current)])
+            con.execute(marker + rest)
             build_search_index(con)
             con.execute("checkpoint")
         checkpoint("build.checkpointed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from pbsa_analytics.errors import (
     StoreCorruptError,
     StoreMissingError,
 )
+from pbsa_analytics.store.current import CurrentMonitoring, current_key
 from pbsa_analytics.store.imports import ImportStore
 
 Params = Sequence[object] | Mapping[str, object] | None
@@ -61,6 +63,7 @@ class Store:
         self.db_path = db_path
         self.store_dir = store_dir
         self.imports = ImportStore(store_dir)
+        self.current = CurrentMonitoring(store_dir)
         self._lock = threading.Condition()
         self._in_flight = 0
         self._files: tuple[str, list[str]] = ("", [])
@@ -111,11 +114,33 @@ class Store:
                 self._con = None
             self._con, self._opened = self._connect()
 
-    def _import_files(self) -> list[str]:
+    def _import_files(self) -> tuple[str, list[str]]:
+        """The imports folder's version and its active data files (resolved), re-listed when the version changes."""
         version = self.imports.version()
         if self._files[0] != version:
             self._files = (version, [str(Path(f).resolve()) for f in self.imports.active_files()])
-        return self._files[1]
+        return self._files
+
+    def _bind_current(self, cursor: duckdb.DuckDBPyConnection, build_id: str) -> None:
+        """Point `monitoring` at the current-monitoring table of this build and imports state, making it if needed.
+
+        If it cannot be written (full or read-only disk), this cursor reads the derivation directly instead.
+        """
+        version, files = self._import_files()
+        path = self.current.ensure(cursor, current_key(build_id, version), files)
+        if path is None:
+            cursor.execute("set variable pbsa_import_files = ?", [files])
+            cursor.execute("create or replace temp view monitoring as select * from monitoring_from_imports")
+            return
+        cursor.execute("set variable pbsa_monitoring_file = ?", [str(path.resolve())])
+
+    def refresh_current(self) -> None:
+        """Materialise the current-monitoring table now (after an import, undo or repair) rather than on first read.
+
+        The change is already committed, so a failure here is not the caller's: the next reader makes the table.
+        """
+        with contextlib.suppress(QueryError):
+            self.execute("select count(*) from monitoring")
 
     def version(self) -> str:
         """Changes when the built store or the committed imports change."""
@@ -132,9 +157,9 @@ class Store:
                 self._follow_rebuild()
             self._in_flight += 1
             cursor = self._con.cursor()
-            files = self._import_files()
+            build_id = "-".join(str(part) for part in self._opened)
         try:
-            cursor.execute("set variable pbsa_import_files = ?", [files])
+            self._bind_current(cursor, build_id)
             return cursor.execute(sql, params).df()
         except duckdb.Error as error:
             damage = _damage_of(error, self.db_path)

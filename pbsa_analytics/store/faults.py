@@ -40,7 +40,9 @@ CONDITIONS_UNDO_STEPS = (
     "conditions.undo.tombstone.written",
     "conditions.undo.tombstone.renamed",
 )
-WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS + CONDITIONS_SAVE_STEPS + CONDITIONS_UNDO_STEPS
+# Writing the materialised current-monitoring table (store/current.py), after an import or on first read.
+CURRENT_STEPS = ("current.written", "current.renamed")
+WRITE_STEPS = IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS + CURRENT_STEPS + CONDITIONS_SAVE_STEPS + CONDITIONS_UNDO_STEPS
 
 
 def checkpoint(step: str) -> None:

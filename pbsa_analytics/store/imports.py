@@ -131,18 +131,22 @@ class ImportStore:
             yield
 
     def version(self) -> str:
-        """Changes whenever an import is committed, undone or its files change; used to invalidate caches."""
-        entries = []
-        for folder, pattern in (
-            (self.imports_dir, "*.json"),
-            (self.imports_dir, "*.parquet"),
-            (self.undone_dir, "*.json"),
-        ):
-            for path in folder.glob(pattern):
-                with contextlib.suppress(FileNotFoundError):
-                    stat = path.stat()
-                    entries.append(f"{folder.name}/{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
+        """Changes whenever an import is committed, undone or its files change; used to invalidate caches.
+
+        Runs before every query, so it lists each folder once (os.scandir) and stats only the files that count.
+        """
+        digest = hashlib.sha256()
+        for folder, suffixes in ((self.imports_dir, (".json", ".parquet")), (self.undone_dir, (".json",))):
+            entries = []
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    if entry.name.startswith(".") or not entry.name.endswith(suffixes):
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        stat = entry.stat()
+                        entries.append(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+            digest.update("\n".join(sorted(entries)).encode())
+        return digest.hexdigest()[:16]
 
     def _scan(self) -> tuple[list[ImportRecord], list[Quarantined]]:
         """Every readable import (with undo details) and every damaged one, checked once per version."""

@@ -1,7 +1,7 @@
 -- Every place in the period's cohort with each metric combined over the period by the metric's declared rule
 -- (metrics.over_time: sum, latest or peak); null where the place gave no figure in the period.
-with windowed as (
-    select place_id, phase, period_start, period_end, metric, value, note
+with windowed_phases as (
+    select distinct phase
     from monitoring
     where
         ($phase is null or phase = $phase)
@@ -12,26 +12,13 @@ with windowed as (
 cohort as (
     select place_id, any_value(place_name) as place_name
     from cohort_places
-    where phase = $phase or phase in (select phase from windowed)
+    where phase = $phase or phase in (select phase from windowed_phases)
     group by place_id
 ),
 
 combined as (
-    select
-        w.place_id,
-        w.metric,
-        case any_value(me.over_time)
-            when 'sum' then sum(w.value)
-            when 'peak' then max(w.value)
-            else arg_max(w.value, w.period_end) filter (where w.value is not null)
-        end as value,
-        count(w.value) as periods_reported,
-        min(w.period_start) as period_start,
-        max(w.period_end) as period_end,
-        string_agg(distinct w.note, ' ') as note
-    from windowed as w
-    inner join metrics as me on me.metric = w.metric
-    group by w.place_id, w.metric
+    select place_id, metric, value, periods_reported, period_start, period_end, note
+    from monitoring_combined($phase, $window_start, $window_end)
 )
 
 select

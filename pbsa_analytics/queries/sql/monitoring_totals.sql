@@ -1,7 +1,7 @@
 -- Per metric for a period: each place's figures combined by the metric's rule (metrics.over_time), summed
 -- over places; how many partnerships reported; and the published total when the period is a whole phase.
-with windowed as (
-    select place_id, phase, period_start, period_end, metric, value
+with windowed_phases as (
+    select distinct phase
     from monitoring
     where
         ($phase is null or phase = $phase)
@@ -12,21 +12,12 @@ with windowed as (
 cohort as (
     select count(distinct place_id) as partnerships
     from cohort_places
-    where phase = $phase or phase in (select phase from windowed)
+    where phase = $phase or phase in (select phase from windowed_phases)
 ),
 
 by_place as (
-    select
-        w.place_id,
-        w.metric,
-        case any_value(me.over_time)
-            when 'sum' then sum(w.value)
-            when 'peak' then max(w.value)
-            else arg_max(w.value, w.period_end) filter (where w.value is not null)
-        end as value
-    from windowed as w
-    inner join metrics as me on me.metric = w.metric
-    group by w.place_id, w.metric
+    select place_id, metric, value
+    from monitoring_combined($phase, $window_start, $window_end)
 ),
 
 summed as (

@@ -15,21 +15,9 @@ latest_lead as (
 ),
 
 metric_value as (
-    select
-        mo.place_id,
-        case any_value(me.over_time)
-            when 'sum' then sum(mo.value)
-            when 'peak' then max(mo.value)
-            else arg_max(mo.value, mo.period_end) filter (where mo.value is not null)
-        end as metric_value
-    from monitoring as mo
-    inner join metrics as me on me.metric = mo.metric
-    where
-        mo.metric = $metric
-        and ($phase is null or mo.phase = $phase)
-        and mo.period_start >= $window_start
-        and mo.period_end <= $window_end
-    group by mo.place_id
+    select place_id, value as metric_value
+    from monitoring_combined($phase, $window_start, $window_end)
+    where metric = $metric
 ),
 
 evidence_count as (

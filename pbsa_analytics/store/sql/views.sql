@@ -21,7 +21,9 @@ create view metrics as select * from raw_metrics;
 
 -- Published figures, overlaid by monitoring imports: for each place x period x metric the latest
 -- committed, not undone import wins. The import files are bound per connection (pbsa_import_files).
-create view monitoring as
+-- Only the store reads this derivation, to materialise the current-monitoring table once per store version
+-- (store/current.py); every query reads `monitoring` below.
+create view monitoring_from_imports as
 with imported as (
     select
         place_id,
@@ -65,6 +67,35 @@ from published
 union all
 select place_id, phase, period_start, period_end, period_basis, metric, value, note, source, import_id
 from latest_imported;
+
+-- The current monitoring figures: the table materialised from `monitoring_from_imports` once per store version,
+-- one Parquet file bound per connection (pbsa_monitoring_file).
+create view monitoring as
+select place_id, phase, period_start, period_end, period_basis, metric, value, note, source, import_id
+from read_parquet(getvariable('pbsa_monitoring_file'));
+
+-- Each place's figures over a period, combined per metric by its declared rule (metrics.over_time: sum, peak or
+-- latest), with how many periods it reported, their span and notes. Shared by the totals, the map and the grid.
+create macro monitoring_combined(for_phase, window_start, window_end) as table
+select
+    mo.place_id,
+    mo.metric,
+    case any_value(me.over_time)
+        when 'sum' then sum(mo.value)
+        when 'peak' then max(mo.value)
+        else arg_max(mo.value, mo.period_end) filter (where mo.value is not null)
+    end as value,
+    count(mo.value) as periods_reported,
+    min(mo.period_start) as period_start,
+    max(mo.period_end) as period_end,
+    string_agg(distinct mo.note, ' ') as note
+from monitoring as mo
+inner join metrics as me on me.metric = mo.metric
+where
+    (for_phase is null or mo.phase = for_phase)
+    and mo.period_start >= window_start
+    and mo.period_end <= window_end
+group by mo.place_id, mo.metric;
 
 create view monitoring_published_totals as select * from raw_monitoring_published_totals;
 

@@ -1,0 +1,184 @@
+"""The materialised current-monitoring table: the same figures as an independent pandas derivation over the raw
+import files after imports, replacements and undo; rebuilt when lost, damaged or stale; never read half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pbsa_analytics import queries, settings
+from pbsa_analytics.periods import WHOLE_PROGRAMME
+from pbsa_analytics.services import monitoring
+from pbsa_analytics.store import Store, open_store
+from pbsa_analytics.store.faults import CURRENT_STEPS, ERROR_VARIABLE, KILL_VARIABLE
+from tests.imports_support import METRICS, PHASE3_PLACES, csv_bytes, fresh_store
+
+HEADER = ["place", "period_start", "period_end", "metric", "value"]
+KEY = ["place_id", "period_start", "period_end", "metric"]
+COLUMNS = [*KEY, "value", "import_id"]
+
+
+@pytest.fixture
+def store(built_db: Path, tmp_path: Path) -> Store:
+    return fresh_store(built_db, tmp_path / "store")
+
+
+def quarter_rows(places: list[str], quarters: list[tuple[str, str]], seed: int) -> list[list[str]]:
+    return [
+        [place, start, end, metric, str((seed * 31 + i * 7 + j * 3 + k) % 211)]
+        for k, (start, end) in enumerate(quarters)
+        for i, place in enumerate(places)
+        for j, metric in enumerate(METRICS)
+    ]
+
+
+def land(store: Store, rows: list[list[str]], *, replace: bool = False):
+    return monitoring.import_file(store, data=csv_bytes([HEADER, *rows]), file_name="r.csv", replace=replace,
+                                  submitted_by="t")  # fmt: skip
+
+
+def expected_from_files(store: Store) -> pd.DataFrame:
+    """Independently of the store's SQL: published CSV overlaid by the latest not-undone import file per key."""
+    published = pd.read_csv(settings.data_dir() / "monitoring.csv", dtype={"value": "Int64"})
+    imports_dir = store.imports.root / "imports"
+    undone = {path.stem for path in (store.imports.root / "undone").glob("*.json")}
+    frames = []
+    for manifest in sorted(imports_dir.glob("*.json")):
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+        if record["import_id"] not in undone:
+            frames.append(pd.read_parquet(imports_dir / f"{record['import_id']}.parquet"))
+    for frame in (published,):
+        for column in ("period_start", "period_end"):
+            frame[column] = pd.to_datetime(frame[column])
+    published["import_id"] = None
+    if not frames:
+        return published[COLUMNS]
+    imported = pd.concat(frames, ignore_index=True)
+    for column in ("period_start", "period_end"):
+        imported[column] = pd.to_datetime(imported[column])
+    latest = imported.sort_values("import_seq").drop_duplicates(KEY, keep="last")
+    kept = published.merge(latest[KEY], on=KEY, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([kept[COLUMNS], latest[COLUMNS]], ignore_index=True)
+
+
+def normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[COLUMNS].copy()
+    for column in ("period_start", "period_end"):
+        out[column] = pd.to_datetime(out[column]).dt.normalize().astype("datetime64[ns]")
+    out["value"] = out["value"].astype("Int64")
+    out["import_id"] = out["import_id"].astype(object).where(out["import_id"].notna(), None)
+    return out.sort_values(KEY).reset_index(drop=True)
+
+
+def assert_matches_files(store: Store) -> None:
+    pd.testing.assert_frame_equal(
+        normalised(queries.run(store, "monitoring_all")), normalised(expected_from_files(store))
+    )
+
+
+def current_files(store: Store) -> list[Path]:
+    return sorted(store.current.folder.glob("monitoring-*.parquet"))
+
+
+def test_materialised_table_matches_pandas_over_the_import_files_after_import_replace_undo(store: Store) -> None:
+    """Each step changes the figures (checked against the raw files, not the store's own SQL) and the file."""
+    quarters = [("2022-01-01", "2022-03-31"), ("2022-04-01", "2022-06-30")]
+    first = land(store, quarter_rows(PHASE3_PLACES, quarters, seed=1))
+    assert_matches_files(store)
+    land(store, quarter_rows(PHASE3_PLACES[:3], quarters[:1], seed=2), replace=True)
+    assert_matches_files(store)
+    third = land(store, quarter_rows(PHASE3_PLACES[2:5], [("2022-07-01", "2022-09-30")], seed=3))
+    assert_matches_files(store)
+    monitoring.undo(store, import_id=first.import_id, by="t")
+    assert_matches_files(store)
+    imported = queries.run(store, "monitoring_all").dropna(subset=["import_id"])
+    assert first.import_id not in set(imported["import_id"])
+    assert third.import_id in set(imported["import_id"])
+    # The replacement outlives the undone import it replaced: 3 places x 4 metrics x 1 quarter, plus the third.
+    assert len(imported) == 3 * 4 + 3 * 4
+    # Totals read the same table: each metric combined per place by its rule, then summed, as pandas does it.
+    totals = queries.run(store, "monitoring_totals", **WHOLE_PROGRAMME.params()).set_index("metric")
+    expected = expected_from_files(store).dropna(subset=["value"]).sort_values("period_end")
+    rules = pd.read_csv(settings.data_dir() / "metrics.csv").set_index("metric")["over_time"]
+    for metric, rule in rules.items():
+        per_place = expected[expected["metric"] == metric].groupby("place_id")["value"]
+        combined = {"sum": per_place.sum(), "peak": per_place.max(), "latest": per_place.last()}[rule]
+        assert int(totals.loc[metric, "total"]) == int(combined.sum()), metric
+
+
+def test_one_materialised_file_per_store_version_reused_until_something_changes(store: Store) -> None:
+    land(store, quarter_rows(PHASE3_PLACES, [("2022-01-01", "2022-03-31")], seed=4))
+    files = current_files(store)
+    stamp = files[-1].stat().st_mtime_ns
+    for _ in range(3):
+        queries.run(store, "monitoring_all")
+    assert current_files(store) == files
+    assert files[-1].stat().st_mtime_ns == stamp
+    land(store, quarter_rows(PHASE3_PLACES, [("2022-04-01", "2022-06-30")], seed=5))
+    assert len(current_files(store)) == len(files) + 1  # the old one stays for a grace period, then goes
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "other_key"])
+def test_lost_damaged_or_foreign_table_is_rebuilt_from_the_imports(store: Store, damage: str) -> None:
+    land(store, quarter_rows(PHASE3_PLACES, [("2022-01-01", "2022-03-31")], seed=6))
+    # The import's check made one for the state before it (published figures only), the commit one for after.
+    foreign, path = sorted(current_files(store), key=lambda p: p.stat().st_mtime_ns)
+    before = queries.run(store, "monitoring_all")
+    assert before["import_id"].notna().sum() == len(PHASE3_PLACES) * len(METRICS)
+    if damage == "delete":
+        path.unlink()
+    elif damage == "truncate":
+        path.write_bytes(path.read_bytes()[:200])
+    else:
+        path.write_bytes(foreign.read_bytes())  # a whole file, made for another state, under this state's name
+    # The same process (which had checked the file) and a fresh one both notice and rebuild.
+    pd.testing.assert_frame_equal(queries.run(store, "monitoring_all"), before)
+    fresh = open_store(db_path=store.db_path, store_dir=store.imports.root)
+    try:
+        pd.testing.assert_frame_equal(queries.run(fresh, "monitoring_all"), before)
+    finally:
+        fresh.close()
+    assert_matches_files(store)
+
+
+def test_full_disk_while_materialising_still_answers_and_leaves_no_temp_file(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land(store, quarter_rows(PHASE3_PLACES, [("2022-01-01", "2022-03-31")], seed=7))
+    for path in current_files(store):
+        path.unlink()
+    monkeypatch.setenv(ERROR_VARIABLE, "current.written:ENOSPC")
+    fresh = open_store(db_path=store.db_path, store_dir=store.imports.root)
+    try:
+        assert_matches_files(fresh)
+    finally:
+        fresh.close()
+    assert current_files(store) == []
+    assert [p for p in store.current.folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("step", CURRENT_STEPS)
+def test_reader_killed_while_materialising_never_leaves_a_half_table(store: Store, step: str) -> None:
+    """kill -9 at each write step of the table: the next reader gets the whole, right figures."""
+    land(store, quarter_rows(PHASE3_PLACES, [("2022-01-01", "2022-03-31")], seed=8))
+    for path in current_files(store):
+        path.unlink()
+    env = {**os.environ, "PBSA_DB_PATH": str(store.db_path), "PBSA_STORE_DIR": str(store.imports.root),
+           KILL_VARIABLE: step}  # fmt: skip
+    victim = subprocess.run([sys.executable, "-m", "pbsa_analytics", "sql", "select count(*) from monitoring"],
+                            cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
+    assert victim.returncode == -signal.SIGKILL
+    assert len(current_files(store)) == (1 if step == "current.renamed" else 0)
+    fresh = open_store(db_path=store.db_path, store_dir=store.imports.root)
+    try:
+        assert_matches_files(fresh)
+    finally:
+        fresh.close()
