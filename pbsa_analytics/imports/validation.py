@@ -22,7 +22,9 @@ DATE_HINT = "use YYYY-MM-DD, DD/MM/YYYY or a month such as Nov 2021"
 MAX_VALUE = 10**12
 
 # Columns our own export adds for readers; an exported file can be imported again as it is.
-INFORMATIONAL = {"place name", "phase", "period basis", "metric label", "source", "citation", "import id"}
+INFORMATIONAL = {
+    "place name", "phase", "period basis", "metric label", "over time", "rule", "source", "citation", "import id"
+}  # fmt: skip
 
 HEADER_SYNONYMS = {
     "place": {"place", "place id", "place name", "partnership", "partnership name", "area", "location"},
