@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import uuid
 from pathlib import Path
@@ -24,11 +25,22 @@ from pbsa_analytics.services import conditions as conditions_service
 from pbsa_analytics.services import pulse as room
 from pbsa_analytics.store import Store, open_store
 from pbsa_analytics.store.pulse import PulseStore
+from pbsa_analytics.ui import slides as slides_ui
 from tests.conditions_support import private_store
 from tests.test_pages import open_page, page_text
 from tests.test_partnership import forbidden_patterns, leaks
 
 DECKS = settings.REPO_ROOT / "data" / "decks"
+
+
+@pytest.fixture(autouse=True)
+def fresh_room() -> None:
+    """Each test's room starts empty: codes, answers and reveals left by earlier tests (browser ones too) don't count."""
+    pulse = settings.store_dir() / "pulse"  # the test session's scratch store (tests/conftest.py), never var/
+    for name in ("sessions", "answers", "rooms"):
+        shutil.rmtree(pulse / name, ignore_errors=True)
+    (pulse / "audit.jsonl").unlink(missing_ok=True)
+    slides_ui._pulse_store.clear()  # its cached reader would otherwise remember the removed files
 
 
 def _key() -> str:
