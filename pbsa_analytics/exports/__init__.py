@@ -7,6 +7,7 @@ import io
 import altair as alt
 import pandas as pd
 
+from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.exports.notes import NOTES_SHEET, ExportNotes, notes_frame
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +46,19 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "data", notes: Expor
             writer.sheets[NOTES_SHEET].column_dimensions["A"].width = 18
             writer.sheets[NOTES_SHEET].column_dimensions["B"].width = 120
     return buffer.getvalue()
+
+
+def table_bytes(frame: pd.DataFrame, *, file_format: str, sheet_name: str) -> bytes:
+    """The table as a CSV, XLSX or Parquet download, formulas neutralised in each; any other format is refused."""
+    if file_format == "csv":
+        return to_csv_bytes(frame)
+    if file_format == "xlsx":
+        return to_xlsx_bytes(frame, sheet_name=sheet_name)
+    if file_format == "parquet":
+        buffer = io.BytesIO()
+        neutralise_formulas(frame).to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    raise PbsaError(f"unknown export format {file_format!r}: use csv, xlsx or parquet")
 
 
 def chart_image(chart: alt.TopLevelMixin, *, image_format: str) -> bytes:

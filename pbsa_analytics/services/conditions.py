@@ -7,7 +7,6 @@ or the place's own partnership may write; anyone else gets ConditionsAccessError
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -268,15 +267,7 @@ def export_rounds(store: Store, *, principal: Principal, file_format: str) -> by
     if not principal.sees_all_names:
         # A partnership's own notes may name other places; its export follows the anonymised view's rules.
         frame = _scrubber(store, principal).frame(frame)
-    if file_format == "csv":
-        return exports.to_csv_bytes(frame)
-    if file_format == "xlsx":
-        return exports.to_xlsx_bytes(frame, sheet_name="conditions")
-    if file_format == "parquet":
-        buffer = io.BytesIO()
-        exports.neutralise_formulas(frame).to_parquet(buffer, index=False)
-        return buffer.getvalue()
-    raise PbsaError(f"unknown export format {file_format!r}: use csv, xlsx or parquet")
+    return exports.table_bytes(frame, file_format=file_format, sheet_name="conditions")
 
 
 def template(store: Store, *, file_format: str, place_id: str = "", round_id: str = "") -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -289,12 +288,4 @@ def cited(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
 def export_monitoring(store: Store, *, file_format: str) -> bytes:
     """All monitoring figures in force, with formula-looking cells neutralised."""
     frame = cited(store, queries.run(store, "monitoring_all"))
-    if file_format == "csv":
-        return exports.to_csv_bytes(frame)
-    if file_format == "xlsx":
-        return exports.to_xlsx_bytes(frame, sheet_name="monitoring")
-    if file_format == "parquet":
-        buffer = io.BytesIO()
-        exports.neutralise_formulas(frame).to_parquet(buffer, index=False)
-        return buffer.getvalue()
-    raise PbsaError(f"unknown export format {file_format!r}: use csv, xlsx or parquet")
+    return exports.table_bytes(frame, file_format=file_format, sheet_name="monitoring")
