@@ -147,3 +147,12 @@ def wait_for_app(tab: Page, timeout_ms: int = 60_000) -> None:
         timeout=timeout_ms,
     )
     tab.wait_for_timeout(800)
+
+
+def wait_for_room_keys(tab: Page, timeout_ms: int = 60_000) -> None:
+    """Wait until the room's key listener is attached and no rerun is under way, so a key press is not lost."""
+    tab.wait_for_function(
+        "() => typeof window.__pbsaRoomKeys === 'function'"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout_ms,
+    )

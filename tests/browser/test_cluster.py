@@ -103,7 +103,7 @@ def test_pulse_answer_on_one_process_reaches_the_projector_on_another(cluster_ur
         handset = phone.new_page()
         handset.goto(f"{cluster_url}/pulse?code={code}")
         wait_for_app(handset)
-        handset.get_by_label("Your guess").fill("640")
+        handset.locator('input[aria-label="Your guess"]').fill("640")
         handset.get_by_role("button", name="Send").click()
         expect(handset.get_by_text("Answer recorded")).to_be_visible(timeout=15_000)
         expect(handset.get_by_text("Your answer: 640")).to_be_visible()

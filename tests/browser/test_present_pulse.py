@@ -17,7 +17,15 @@ from pbsa_analytics.presentation.deck import MISSING_CONDITION, Question, list_d
 from pbsa_analytics.services import conditions as conditions_service
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.pulse import PulseLimits, PulseStore
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, running_app, screenshot, wait_for_app
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _free_port,
+    running_app,
+    screenshot,
+    wait_for_app,
+    wait_for_room_keys,
+)
 from tests.imports_support import fresh_store
 
 pytestmark = pytest.mark.browser
@@ -144,6 +152,7 @@ def test_keys_reveal_before_advancing_blank_and_full_screen(app_url: str, browse
         tab = context.new_page()
         tab.goto(app_url + "/present?deck=learning-event&slide=2")
         wait_for_app(tab)
+        wait_for_room_keys(tab)
         for key, url_end, heading in (
             ("ArrowRight", "slide=2&reveal=1", "Every place planned advocacy"),
             (" ", "slide=3", "Guess: how many volunteers"),
@@ -154,6 +163,7 @@ def test_keys_reveal_before_advancing_blank_and_full_screen(app_url: str, browse
             expect(tab).to_have_url(re.compile(re.escape(url_end) + "$"), timeout=15_000)
             expect(tab.get_by_role("heading", name=heading)).to_be_visible(timeout=15_000)
             wait_for_app(tab)
+            wait_for_room_keys(tab)
         tab.keyboard.press("b")
         expect(tab.locator("#pbsa-blank")).to_be_visible()
         screenshot(tab, "room-blanked")
@@ -357,7 +367,7 @@ def test_presenter_view_survives_a_reload_and_the_room_never_gets_the_secret(app
         handset = phone.new_page()
         handset.goto(f"{app_url}/pulse?code={code}", timeout=90_000)
         wait_for_app(handset)
-        expect(handset.get_by_label("One word")).to_be_visible(timeout=30_000)
+        expect(handset.locator('input[aria-label="One word"]')).to_be_visible(timeout=30_000)
         for page in (shown, handset):
             html = page.content()
             assert secret not in html

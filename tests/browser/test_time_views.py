@@ -94,8 +94,8 @@ def test_data_page_grades_quarters_late_and_missing(demo_url: str, page) -> None
         timeout=90_000
     )
     expect(tab.locator(VEGA).first).to_be_visible(timeout=90_000)
-    expect(tab.get_by_label("Find a place")).to_be_visible(timeout=90_000)
+    expect(tab.locator('input[aria-label="Find a place"]')).to_be_visible(timeout=90_000)
     tab.wait_for_timeout(1500)
     screenshot(tab, "time-data-phase-3")
-    expect(tab.get_by_label("Find a place")).to_be_visible()
+    expect(tab.locator('input[aria-label="Find a place"]')).to_be_visible()
     assert external == []
