@@ -138,6 +138,12 @@ def _rebuild_imports(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compact(_args: argparse.Namespace) -> int:
+    folded = monitoring.compact(open_store(db_path=settings.db_path()))
+    print(f"folded {folded} import(s) into one segment file; their own files are kept in compacted/")
+    return 0
+
+
 def _verify(_args: argparse.Namespace) -> int:
     """Exit 0: all good; 1: problems found, one per line on stdout; 2: the check itself could not run."""
     store = open_store(db_path=settings.db_path())
@@ -267,6 +273,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "verify", help="check the store and every kept file; exit 0 all good, 1 problems found, 2 could not check"
     ).set_defaults(handler=_verify)
+    commands.add_parser(
+        "compact", help="fold the loose monitoring imports into one segment file (kept history, fewer files)"
+    ).set_defaults(handler=_compact)
     rebuild = commands.add_parser("rebuild-imports", help="re-derive import data files from the kept originals")
     rebuild.add_argument("--force", action="store_true", help="rebuild every import, not only missing files")
     rebuild.set_defaults(handler=_rebuild_imports)

@@ -71,6 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
         help="Longest cell text a return may hold, in characters.",
     ),
     Setting(
+        name="PBSA_COMPACT_AFTER_IMPORTS",
+        default="50",
+        help="Loose monitoring imports that trigger compaction into one segment file after an import (0: never).",
+    ),
+    Setting(
         name="PBSA_PUBLIC_BASE_URL",
         default="",
         help="Address phones in the room use to reach the app (e.g. http://192.168.1.20:8501); empty: the browser's.",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from pbsa_analytics import settings
 from pbsa_analytics.demo.returns import DEMO_AUTHOR, quarterly_returns
+from pbsa_analytics.store.imports import ImportStore
 from tests.test_cli import run_cli
 
 
@@ -15,7 +17,7 @@ def test_demo_loads_every_synthetic_return_into_its_own_folder(built_db: Path, t
     target = tmp_path / "demo-store"
     result = run_cli("demo", "--store-dir", str(target), db_path=built_db)
     assert result.returncode == 0, result.stderr
-    manifests = [json.loads(p.read_text()) for p in sorted((target / "imports").glob("*.json"))]
+    manifests = [asdict(record) for record in ImportStore(target).records()]
     expected = quarterly_returns(place_ids=["bristol", "colchester", "coventry", "hackney", "halifax",
                                             "hartlepool", "lincoln", "sefton", "watchet"])  # fmt: skip
     assert len(manifests) == len(expected)

@@ -26,8 +26,9 @@ def check_demo_target(store_dir: Path) -> None:
             f"{store_dir} is the programme's imports folder; synthetic data goes into a separate one "
             "(e.g. var/demo-store)"
         )
-    imports = store_dir / "imports"
-    if imports.is_dir() and any(imports.glob("*.json")):
+    # Loose imports, or imports already folded into segments by compaction.
+    held = [store_dir / "imports", store_dir / "segments"]
+    if any(folder.is_dir() and any(folder.glob("*.json")) for folder in held):
         raise DemoStoreError(f"{store_dir} already holds imports; delete it or choose an empty folder")
 
 

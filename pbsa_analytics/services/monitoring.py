@@ -16,7 +16,7 @@ from pbsa_analytics.imports.reading import ReadLimits, UnreadableFileError, read
 from pbsa_analytics.imports.validation import KEY, Problem, ReferenceData, Validated, validate
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.faults import checkpoint
-from pbsa_analytics.store.imports import ImportRecord, Quarantined
+from pbsa_analytics.store.imports import ImportRecord, ImportStoreError, Quarantined
 
 PREVIEW_ORDER = {"replace": 0, "new": 1, "unchanged": 2}
 SOURCE_ROW = re.compile(r"row (\d+)$")
@@ -203,8 +203,31 @@ def import_file(
             rows=_dated(validated.rows), original=data, file_name=file_name, submitted_by=submitted_by, counts=counts,
             received_on=received_on.isoformat() if received_on else None,
         )  # fmt: skip
+    compact_if_due(store)
     store.refresh_current()
     return record
+
+
+def compact_if_due(store: Store) -> int:
+    """Fold the loose imports into one segment once there are PBSA_COMPACT_AFTER_IMPORTS of them.
+
+    The import is already committed: a compaction that fails (full disk, lock held) changes nothing and is
+    simply tried again after the next import.
+    """
+    due = settings.int_setting("PBSA_COMPACT_AFTER_IMPORTS")
+    if due <= 0 or store.imports.loose_count() < due:
+        return 0
+    try:
+        return store.imports.compact(at_least=due)
+    except (OSError, ImportStoreError):
+        return 0
+
+
+def compact(store: Store) -> int:
+    """Fold every loose import into one segment now (the CLI's `compact`); return how many were folded."""
+    folded = store.imports.compact(at_least=1)
+    store.refresh_current()
+    return folded
 
 
 def _keys(plan: Preview) -> str:

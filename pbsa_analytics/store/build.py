@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pbsa_analytics.errors import BuildError
+from pbsa_analytics.store.current import bind_import_files
 from pbsa_analytics.store.faults import checkpoint
 from pbsa_analytics.store.imports import write_empty_parquet
 from pbsa_analytics.store.search_index import build_search_index
@@ -111,7 +112,7 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
             # current-monitoring view the published figures (the same shape as the table materialised later).
             placeholder = Path(scratch) / "empty.parquet"
             write_empty_parquet(placeholder)
-            con.execute("set variable pbsa_import_files = ?", [[str(placeholder)]])
+            bind_import_files(con, [str(placeholder)], [])
             current = Path(scratch) / "current.parquet"
             con.execute("set variable pbsa_monitoring_file = ?", [str(current)])
             views = _sql_file("views.sql")

@@ -18,7 +18,7 @@ from pbsa_analytics.errors import (
     StoreCorruptError,
     StoreMissingError,
 )
-from pbsa_analytics.store.current import CurrentMonitoring, current_key
+from pbsa_analytics.store.current import CurrentMonitoring, bind_import_files, current_key
 from pbsa_analytics.store.imports import ImportStore
 
 Params = Sequence[object] | Mapping[str, object] | None
@@ -66,7 +66,7 @@ class Store:
         self.current = CurrentMonitoring(store_dir)
         self._lock = threading.Condition()
         self._in_flight = 0
-        self._files: tuple[str, list[str]] = ("", [])
+        self._files: tuple[str, list[str], list[str]] = ("", [], [])
         self._con: duckdb.DuckDBPyConnection | None = None
         self._con, self._opened = self._connect()
 
@@ -114,11 +114,13 @@ class Store:
                 self._con = None
             self._con, self._opened = self._connect()
 
-    def _import_files(self) -> tuple[str, list[str]]:
-        """The imports folder's version and its active data files (resolved), re-listed when the version changes."""
+    def _import_files(self) -> tuple[str, list[str], list[str]]:
+        """The imports folder's version, its active data files (resolved) and the import ids to leave out of them,
+        re-listed when the version changes."""
         version = self.imports.version()
         if self._files[0] != version:
-            self._files = (version, [str(Path(f).resolve()) for f in self.imports.active_files()])
+            files, excluded = self.imports.read_plan()
+            self._files = (version, [str(Path(f).resolve()) for f in files], excluded)
         return self._files
 
     def _bind_current(self, cursor: duckdb.DuckDBPyConnection, build_id: str) -> None:
@@ -126,10 +128,10 @@ class Store:
 
         If it cannot be written (full or read-only disk), this cursor reads the derivation directly instead.
         """
-        version, files = self._import_files()
-        path = self.current.ensure(cursor, current_key(build_id, version), files)
+        version, files, excluded = self._import_files()
+        path = self.current.ensure(cursor, current_key(build_id, version), files, excluded)
         if path is None:
-            cursor.execute("set variable pbsa_import_files = ?", [files])
+            bind_import_files(cursor, files, excluded)
             cursor.execute("create or replace temp view monitoring as select * from monitoring_from_imports")
             return
         cursor.execute("set variable pbsa_monitoring_file = ?", [str(path.resolve())])

@@ -47,6 +47,12 @@ def current_key(build_id: str, imports_version: str) -> str:
     return hashlib.sha256(f"{LAYOUT}|{build_id}|{imports_version}".encode()).hexdigest()[:24]
 
 
+def bind_import_files(cursor: duckdb.DuckDBPyConnection, files: list[str], excluded: list[str]) -> None:
+    """Bind what `monitoring_from_imports` reads: the import data files, and the undone imports to leave out."""
+    cursor.execute("set variable pbsa_import_files = ?", [files])
+    cursor.execute("set variable pbsa_excluded_imports = ?::varchar[]", [excluded])
+
+
 def _fsync_dir(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY)
     try:
@@ -84,7 +90,9 @@ class CurrentMonitoring:
         self._checked = {key: identity}
         return True
 
-    def ensure(self, cursor: duckdb.DuckDBPyConnection, key: str, import_files: list[str]) -> Path | None:
+    def ensure(
+        self, cursor: duckdb.DuckDBPyConnection, key: str, import_files: list[str], excluded: list[str]
+    ) -> Path | None:
         """The file for `key`, made from the import files if missing, damaged or stale; None if it cannot be written.
 
         `cursor` must be open on the build the key names; the derivation reads the files bound here.
@@ -95,7 +103,7 @@ class CurrentMonitoring:
         with self._lock:
             if self._valid(key, path):
                 return path
-            cursor.execute("set variable pbsa_import_files = ?", [import_files])
+            bind_import_files(cursor, import_files, excluded)
             table = cursor.sql(DERIVE_SQL).to_arrow_table()
             table = table.replace_schema_metadata({**(table.schema.metadata or {}), KEY_FIELD: key.encode()})
             try:

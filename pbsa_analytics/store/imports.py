@@ -11,6 +11,13 @@ rewritten, and the original upload is kept so any import can be inspected or red
 A damaged folder degrades instead of breaking: an import whose manifest is unreadable, whose data file
 is missing, truncated or not the one recorded (SHA-256) is quarantined: left out of every figure and
 named by `quarantined()`, while every other import still counts.
+
+Compaction keeps the folder small however many quarterly returns arrive: `compact()` folds the loose imports
+into one segment (`segments/<id>.parquet`, all their rows with their import ids, and `segments/<id>.json`, their
+manifests and the segment's SHA-256; the manifest is the commit). Only then are the loose files moved, not
+deleted, to `compacted/`. Readers list and stat a handful of files instead of two per import, so a query's cost
+no longer grows with the number of imports. Undo still works per import (a tombstone names the import; its rows
+in a segment are left out by id), and a damaged or unreadable segment falls back to the kept loose files.
 """
 
 from __future__ import annotations
@@ -101,6 +108,21 @@ def write_empty_parquet(path: Path) -> None:
     pq.write_table(IMPORT_SCHEMA.empty_table(), path)
 
 
+def _file_problem(path: Path, recorded_sha: str | None) -> str | None:
+    """Why a data file cannot be read as recorded, or None when it can."""
+    if not path.exists():
+        return "data file missing"
+    if recorded_sha is not None and _sha256(path) != recorded_sha:
+        return "data file does not match its recorded SHA-256"
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except (OSError, pa.ArrowException) as error:
+        return f"data file unreadable ({type(error).__name__})"
+    if names != IMPORT_SCHEMA.names:
+        return "data file has the wrong columns"
+    return None
+
+
 def _read_manifest(path: Path) -> ImportRecord:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not set(data) >= REQUIRED_FIELDS:
@@ -113,16 +135,48 @@ def _read_manifest(path: Path) -> ImportRecord:
     return record
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """What one look at the folder found: the imports, where each one's rows are, and what is damaged."""
+
+    records: list[ImportRecord]
+    quarantined: list[Quarantined]
+    data_files: dict[str, Path]  # import id -> the file holding its rows (its own file or a segment)
+    segment_ids: frozenset[str]  # imports whose rows are read from a whole, valid segment
+    segment_problems: list[str]
+
+
+_NOTHING = _Scan([], [], {}, frozenset(), [])
+
+
+def _read_segment(manifest: Path) -> tuple[str, list[ImportRecord]]:
+    """A segment manifest's recorded data SHA-256 and the manifests of the imports it holds."""
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    shaped = isinstance(data, dict) and isinstance(data.get("imports"), list)
+    if not shaped or data.get("segment_id") != manifest.stem:
+        raise ValueError("segment manifest lacks its fields")
+    records = []
+    for item in data["imports"]:
+        if not isinstance(item, dict) or not set(item) >= REQUIRED_FIELDS:
+            raise ValueError("segment manifest holds an incomplete import")
+        records.append(ImportRecord(**{k: v for k, v in item.items() if k in MANIFEST_FIELDS}))
+    return str(data["data_sha256"]), records
+
+
 class ImportStore:
-    """The imports folder: list, commit and undo monitoring imports."""
+    """The imports folder: list, commit, undo and compact monitoring imports."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.imports_dir = root / "imports"
         self.originals_dir = root / "originals"
         self.undone_dir = root / "undone"
-        self.empty_file = prepare_folder(root, subfolders=("imports", "originals", "undone"), schema=IMPORT_SCHEMA)
-        self._scan_cache: tuple[str, list[ImportRecord], list[Quarantined]] = ("", [], [])
+        self.segments_dir = root / "segments"
+        self.compacted_dir = root / "compacted"
+        self.empty_file = prepare_folder(
+            root, subfolders=("imports", "originals", "undone", "segments", "compacted"), schema=IMPORT_SCHEMA
+        )
+        self._scan_cache: tuple[str, _Scan] = ("", _NOTHING)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -136,7 +190,9 @@ class ImportStore:
         Runs before every query, so it lists each folder once (os.scandir) and stats only the files that count.
         """
         digest = hashlib.sha256()
-        for folder, suffixes in ((self.imports_dir, (".json", ".parquet")), (self.undone_dir, (".json",))):
+        watched = ((self.imports_dir, (".json", ".parquet")), (self.segments_dir, (".json", ".parquet")),
+                   (self.undone_dir, (".json",)))  # fmt: skip
+        for folder, suffixes in watched:
             entries = []
             with os.scandir(folder) as listing:
                 for entry in listing:
@@ -148,19 +204,36 @@ class ImportStore:
             digest.update("\n".join(sorted(entries)).encode())
         return digest.hexdigest()[:16]
 
-    def _scan(self) -> tuple[list[ImportRecord], list[Quarantined]]:
-        """Every readable import (with undo details) and every damaged one, checked once per version."""
+    def _scan(self) -> _Scan:
+        """Every readable import (with undo details), where its rows are and what is damaged; once per version."""
         version = self.version()
         if self._scan_cache[0] == version:
-            return self._scan_cache[1], self._scan_cache[2]
-        records, quarantined = [], []
-        for manifest in sorted(self.imports_dir.glob("*.json")):
+            return self._scan_cache[1]
+        found: dict[str, ImportRecord] = {}
+        data_files: dict[str, Path] = {}
+        segment_problems: list[str] = []
+        for record, path in self._segments(segment_problems):
+            found[record.import_id], data_files[record.import_id] = record, path
+        segment_ids = frozenset(found)
+        quarantined = []
+        loose = sorted(self.imports_dir.glob("*.json"))
+        # Loose manifests win over a segment's copy (a repair writes one); the kept copies in compacted/ count
+        # only for imports no whole segment holds (the segment was damaged or its manifest is unreadable).
+        kept = [m for m in sorted(self.compacted_dir.glob("*.json"))
+                if m.stem not in segment_ids and not (self.imports_dir / m.name).exists()]  # fmt: skip
+        for manifest in loose + kept:
             try:
-                record = _read_manifest(manifest)
+                found[manifest.stem] = _read_manifest(manifest)
             except (OSError, ValueError, TypeError) as error:
                 quarantined.append(Quarantined(manifest.stem[:40], f"unreadable manifest: {type(error).__name__}"))
                 continue
-            tombstone = self.undone_dir / manifest.name
+            if manifest.stem not in segment_ids:
+                own = self.imports_dir / f"{manifest.stem}.parquet"
+                data_files[manifest.stem] = own if own.exists() else self.compacted_dir / own.name
+        records = []
+        for import_id in sorted(found):
+            record = found[import_id]
+            tombstone = self.undone_dir / f"{import_id}.json"
             if tombstone.exists():
                 try:
                     undone = json.loads(tombstone.read_text(encoding="utf-8"))
@@ -169,44 +242,134 @@ class ImportStore:
                 except (OSError, ValueError, TypeError, KeyError):
                     quarantined.append(Quarantined(record.import_id, "unreadable undo record"))
                     continue
-            problem = None if record.undone_at else self._data_problem(record)
+            problem = None
+            if not record.undone_at and import_id not in segment_ids:
+                problem = self._data_problem(record, data_files[import_id])
             if problem:
                 quarantined.append(Quarantined(record.import_id, problem))
             records.append(record)
-        self._scan_cache = (version, records, quarantined)
-        return records, quarantined
+        scan = _Scan(records, quarantined, data_files, segment_ids, segment_problems)
+        self._scan_cache = (version, scan)
+        return scan
 
-    def _data_problem(self, record: ImportRecord) -> str | None:
-        path = self.imports_dir / f"{record.import_id}.parquet"
-        if not path.exists():
-            return "data file missing"
-        if record.data_sha256 is not None and _sha256(path) != record.data_sha256:
-            return "data file does not match its recorded SHA-256"
-        try:
-            names = pq.ParquetFile(path).schema_arrow.names
-        except (OSError, pa.ArrowException) as error:
-            return f"data file unreadable ({type(error).__name__})"
-        if names != IMPORT_SCHEMA.names:
-            return "data file has the wrong columns"
-        return None
+    def _segments(self, problems: list[str]) -> Iterator[tuple[ImportRecord, Path]]:
+        """The imports held by each whole, valid segment, with its data file; a bad segment is named in `problems`."""
+        for manifest in sorted(self.segments_dir.glob("*.json")):
+            data = manifest.with_suffix(".parquet")
+            try:
+                recorded_sha, records = _read_segment(manifest)
+            except (OSError, ValueError, TypeError, KeyError) as error:
+                problems.append(f"segment {manifest.stem[:40]}: unreadable manifest ({type(error).__name__})")
+                continue
+            problem = _file_problem(data, recorded_sha)
+            if problem:
+                problems.append(f"segment {manifest.stem[:40]}: {problem}; its imports are read from compacted/")
+                continue
+            for record in records:
+                yield record, data
+
+    def _data_problem(self, record: ImportRecord, path: Path) -> str | None:
+        return _file_problem(path, record.data_sha256)
 
     def records(self) -> list[ImportRecord]:
         """Every committed import with a readable manifest, oldest first, with undo details where undone."""
-        return list(self._scan()[0])
+        return list(self._scan().records)
 
     def quarantined(self) -> list[Quarantined]:
         """Imports left out of the figures because a file is damaged; the rest still count."""
-        return list(self._scan()[1])
+        return list(self._scan().quarantined)
 
     def active_files(self) -> list[str]:
-        """Parquet files of committed, not undone, undamaged imports, after the always-present empty file."""
-        records, quarantined = self._scan()
-        bad = {q.import_id for q in quarantined}
-        files = [str(self.empty_file)]
-        for record in records:
-            if record.undone_at is None and record.import_id not in bad:
-                files.append(str(self.imports_dir / f"{record.import_id}.parquet"))
-        return files
+        """Parquet files holding rows of committed, not undone, undamaged imports, after the always-present empty
+        file; a segment's rows of undone imports are left out by `excluded_ids()`."""
+        return self.read_plan()[0]
+
+    def excluded_ids(self) -> list[str]:
+        """Imports whose rows sit in an active segment file but must not count (they were undone)."""
+        return self.read_plan()[1]
+
+    def read_plan(self) -> tuple[list[str], list[str]]:
+        """The files to read and the import ids to leave out of them: what `monitoring_from_imports` binds."""
+        scan = self._scan()
+        bad = {q.import_id for q in scan.quarantined}
+        files, excluded = [str(self.empty_file)], []
+        for record in scan.records:
+            if record.import_id in bad:
+                continue
+            path = str(scan.data_files[record.import_id])
+            if record.undone_at is not None:
+                if record.import_id in scan.segment_ids:
+                    excluded.append(record.import_id)
+            elif path not in files:
+                files.append(path)
+        return files, excluded
+
+    def loose_count(self) -> int:
+        """How many imports still have their own data file in the folder (what compaction folds)."""
+        return sum(1 for _ in self.imports_dir.glob("*.json"))
+
+    def compact(self, *, at_least: int = 2) -> int:
+        """Fold the loose imports into one segment when there are at least `at_least`; return how many were folded.
+
+        Under the write lock: the segment's data, then its manifest (the commit), then the loose files are moved to
+        compacted/. A crash at any step leaves figures unchanged: before the manifest lands the segment is ignored;
+        after it, loose files not yet moved are ignored in favour of the segment and moved by the next compaction.
+        """
+        with self.writing():
+            scan = self._scan()
+            bad = {q.import_id for q in scan.quarantined}
+            folding, tables = [], []
+            for record in scan.records:
+                own = self.imports_dir / f"{record.import_id}.parquet"
+                if record.import_id in bad or record.import_id in scan.segment_ids or not own.exists():
+                    continue
+                try:
+                    tables.append(pq.read_table(own, schema=IMPORT_SCHEMA))
+                except (OSError, pa.ArrowException):
+                    continue
+                folding.append(record)
+            if len(folding) < at_least:
+                folding = []
+            else:
+                self._write_segment(folding, pa.concat_tables(tables))
+            # Also finishes a compaction that was stopped after its segment landed.
+            self._move_folded(scan.segment_ids | {record.import_id for record in folding})
+        return len(folding)
+
+    def _write_segment(self, records: list[ImportRecord], table: pa.Table) -> None:
+        segment_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        data_path = self.segments_dir / f"{segment_id}.parquet"
+        tmp = _temporary(data_path)
+        try:
+            pq.write_table(table, tmp)
+            with tmp.open("rb") as handle:
+                os.fsync(handle.fileno())
+            digest = _sha256(tmp)
+            checkpoint("compact.data.written")
+            os.replace(tmp, data_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        manifests = [{k: v for k, v in asdict(r).items() if k in MANIFEST_FIELDS} for r in records]
+        body = json.dumps({"segment_id": segment_id, "data_sha256": digest, "imports": manifests}, indent=1)
+        try:
+            _atomic_write(self.segments_dir / f"{segment_id}.json", body.encode("utf-8"), step="compact.manifest")
+        except BaseException:
+            data_path.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.segments_dir)
+
+    def _move_folded(self, folded: frozenset[str]) -> None:
+        """Move loose files of imports a segment now holds into compacted/: kept, no longer listed per query."""
+        moved = False
+        for path in sorted(self.imports_dir.iterdir()):
+            if path.stem in folded and path.suffix in (".parquet", ".json"):
+                os.replace(path, self.compacted_dir / path.name)
+                moved = True
+                checkpoint("compact.moved")
+        if moved:
+            _fsync_dir(self.compacted_dir)
+            _fsync_dir(self.imports_dir)
 
     def commit(
         self,
@@ -289,7 +452,7 @@ class ImportStore:
 
     def undo(self, import_id: str, *, by: str) -> None:
         """Mark an import undone; its files stay, so the history keeps what happened."""
-        if not IMPORT_ID.fullmatch(import_id) or not (self.imports_dir / f"{import_id}.json").exists():
+        if not IMPORT_ID.fullmatch(import_id) or all(r.import_id != import_id for r in self.records()):
             raise ImportStoreError(f"no import with id {import_id[:40]!r}")
         with self.writing():
             checkpoint("undo.locked")
@@ -309,7 +472,9 @@ class ImportStore:
     def verify(self) -> list[str]:
         """Problems with the kept files: quarantined imports, then missing or changed originals."""
         problems = []
-        records, quarantined = self._scan()
+        scan = self._scan()
+        problems.extend(scan.segment_problems)
+        records, quarantined = scan.records, scan.quarantined
         for item in quarantined:
             # The plain "data file missing" wording is what rebuild-imports answers to.
             problems.append(f"{item.import_id}: {item.reason}" if item.reason == "data file missing" else str(item))

@@ -20,7 +20,8 @@ create view place_activity as select * from raw_place_activity;
 create view metrics as select * from raw_metrics;
 
 -- Published figures, overlaid by monitoring imports: for each place x period x metric the latest
--- committed, not undone import wins. The import files are bound per connection (pbsa_import_files).
+-- committed, not undone import wins. The import files are bound per connection (pbsa_import_files), with the
+-- undone imports whose rows share a compacted segment file with others (pbsa_excluded_imports).
 -- Only the store reads this derivation, to materialise the current-monitoring table once per store version
 -- (store/current.py); every query reads `monitoring` below.
 create view monitoring_from_imports as
@@ -38,6 +39,7 @@ with imported as (
         import_id,
         import_seq
     from read_parquet(getvariable('pbsa_import_files'))
+    where not list_contains(getvariable('pbsa_excluded_imports'), import_id)
 ),
 
 latest_imported as (
