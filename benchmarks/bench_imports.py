@@ -1,10 +1,11 @@
 """Target 3: query cost grows with rows, not with the number of imports.
 
 The same SYNTHETIC rows (PLACES places × QUARTERS quarters × 4 metrics) are committed once as a single import and
-once as IMPORTS small imports, each into its own store. The pages' monitoring queries then run on both; the ratio
-of their summed medians (many / one) is the target (≤ 1.2). For the record, the same queries also run on the
-per-query derivation the materialised table replaced (`monitoring_from_imports`, re-reading every import file),
-and the one-off cost of materialising each store is printed. Run: .venv/bin/python -m benchmarks.bench_imports
+as IMPORTS small imports, each into its own store: "many" compacted as the import path does it (a segment every
+PBSA_COMPACT_AFTER_IMPORTS loose imports), "loose" never compacted. The pages' monitoring queries then run on all
+three; the ratio of their summed medians (many / one) is the target (≤ 1.2). For the record, the same queries also
+run on the per-query derivation the materialised table replaced (`monitoring_from_imports`, re-reading every import
+file), and the one-off cost of materialising each store is printed. Run: .venv/bin/python -m benchmarks.bench_imports
 """
 
 from __future__ import annotations
@@ -58,36 +59,47 @@ def _rows() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _commit(store_dir: Path, parts: list[pd.DataFrame]) -> float:
+def _commit(store_dir: Path, parts: list[pd.DataFrame], *, compact_after: int = 0) -> float:
+    """Commit each part as one import; with `compact_after`, fold the loose imports as the import service does."""
     imports = ImportStore(store_dir)
     began = time.perf_counter()
     for part in parts:
         imports.commit(rows=part, original=b"SYNTHETIC", file_name="synthetic.csv", submitted_by="benchmark",
                        counts={"new": len(part)})  # fmt: skip
+        if compact_after and imports.loose_count() >= compact_after:
+            imports.compact(at_least=compact_after)
     return time.perf_counter() - began
 
 
-def _stores(root: Path) -> tuple[Path, Path, float, float]:
-    """The database (10,000 SYNTHETIC places) and two imports folders holding the same rows: one import, many.
+LABELS = ("one", "many", "loose")
+
+
+def _stores(root: Path) -> dict[str, float]:
+    """The database (PLACES SYNTHETIC places) and three imports folders holding the same rows: one import, many
+    compacted as they arrive, many never compacted; returns the seconds each took to commit.
 
     Made once per generator and store-code version; the materialised tables are removed so each run makes them.
     """
     if (root / "done").exists():
-        for label in ("one", "many"):
+        for label in LABELS:
             shutil.rmtree(root / label / "current", ignore_errors=True)
-        timings = (root / "done").read_text().split()
-        return root / "one", root / "many", float(timings[0]), float(timings[1])
+        return dict(zip(LABELS, map(float, (root / "done").read_text().split()), strict=True))
     shutil.rmtree(root, ignore_errors=True)
     data = Path(shutil.copytree(settings.data_dir(), root / "data"))
     _places(data, np.random.default_rng(11))
     build_store(data_dir=data, db_path=root / "one.duckdb")
-    shutil.copyfile(root / "one.duckdb", root / "many.duckdb")  # DuckDB binds one imports folder per file
+    for label in LABELS[1:]:
+        shutil.copyfile(root / "one.duckdb", root / f"{label}.duckdb")  # DuckDB binds one imports folder per file
     rows = _rows()
-    one_s = _commit(root / "one", [rows])
     bounds = np.linspace(0, len(rows), IMPORTS + 1).astype(int)
-    many_s = _commit(root / "many", [rows.iloc[a:b] for a, b in itertools.pairwise(bounds)])
-    (root / "done").write_text(f"{one_s} {many_s}")
-    return root / "one", root / "many", one_s, many_s
+    parts = [rows.iloc[a:b] for a, b in itertools.pairwise(bounds)]
+    seconds = {
+        "one": _commit(root / "one", [rows]),
+        "many": _commit(root / "many", parts, compact_after=settings.int_setting("PBSA_COMPACT_AFTER_IMPORTS")),
+        "loose": _commit(root / "loose", parts),
+    }
+    (root / "done").write_text(" ".join(str(seconds[label]) for label in LABELS))
+    return seconds
 
 
 def _query_ms(stores: dict[str, Store]) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, pd.DataFrame]]]:
@@ -111,11 +123,14 @@ def _derived(store: Store) -> None:
 
 
 def main() -> None:
-    one_dir, many_dir, one_s, many_s = _stores(CACHE / f"imports-{PLACES}-{IMPORTS}-{_fingerprint()}")
+    root = CACHE / f"imports-{PLACES}-{IMPORTS}-{_fingerprint()}"
+    seconds = _stores(root)
     rows = PLACES * QUARTERS * len(METRICS)
-    print(f"SYNTHETIC: {rows:,} rows committed as 1 import ({one_s:.1f} s) and as {IMPORTS:,} imports ({many_s:.1f} s)")
-    stores = {label: open_store(db_path=folder.with_suffix(".duckdb"), store_dir=folder)
-              for label, folder in (("one", one_dir), ("many", many_dir))}  # fmt: skip
+    print(
+        f"SYNTHETIC: {rows:,} rows committed as 1 import ({seconds['one']:.1f} s), as {IMPORTS:,} imports compacted "
+        f"as they arrive ({seconds['many']:.1f} s) and as {IMPORTS:,} loose imports ({seconds['loose']:.1f} s)"
+    )
+    stores = {label: open_store(db_path=root / f"{label}.duckdb", store_dir=root / label) for label in LABELS}
     materialise = {}
     for label, store in stores.items():
         began = time.perf_counter()
@@ -137,8 +152,11 @@ def main() -> None:
         one, many = after["one"][name], after["many"][name]
         rows_out.append(Row(f"{name} ({IMPORTS} imports / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one,
                             f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL))  # fmt: skip
-    for title, timed in (("after: all queries", after), ("before: derived per query", before)):
-        one, many = sum(timed["one"].values()), sum(timed["many"].values())
+    timings = (("after: all queries, compacted", after, "many"), ("after: all queries, never compacted", after,
+               "loose"), ("before: derived per query, compacted", before, "many"),
+               ("before: derived per query, never compacted", before, "loose"))  # fmt: skip
+    for title, timed, label in timings:
+        one, many = sum(timed["one"].values()), sum(timed[label].values())
         rows_out.append(Row(f"{title} ({IMPORTS} / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one,
                             f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL))  # fmt: skip
     for label in stores:

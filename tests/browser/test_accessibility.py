@@ -36,12 +36,19 @@ CHART_LABELS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 
 
 def _settle(tab) -> None:
+    """Charts drawn and no element faded as stale by a rerun still under way (a faded caption fails contrast)."""
     wait_for_app(tab)
     tab.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
         ".every(chart => chart.querySelector('svg, canvas'))",
         timeout=60_000,
     )
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=60_000,
+    )
+    tab.wait_for_timeout(1_000)  # the fade back from stale is a CSS transition
 
 
 def _record(path: str, violations: list[dict]) -> None:

@@ -1,0 +1,192 @@
+"""Target 5: crowds, over the websocket as browsers talk to Streamlit, against one `streamlit run` on the real store.
+
+- A learning event: PHONES phones open /pulse and each taps an answer at its own moment within one minute, while a
+  projector shows the live count. Measured: each phone's tap to "Answer recorded" (p95 <= 1 s), and how long each
+  confirmed answer takes to show in the projector's count (p95 <= 2 s).
+- Funders: FUNDERS sessions open / at the same moment; p95 full run <= 2x one session alone.
+
+Each session speaks Streamlit's own protocol (BackMsg / ForwardMsg protobufs on /_stcore/stream), including the
+projector's live fragments re-run at the interval the server asks for. SYNTHETIC phones, never stored beyond a
+scratch folder. Run: .venv/bin/python -m benchmarks.bench_crowd
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.report import Row, median, p95, print_table
+from benchmarks.scale_data import real_store
+from pbsa_analytics.store.pulse import PulseStore
+from tests.browser.conftest import running_app
+
+PHONES = int(os.environ.get("PBSA_BENCH_PHONES", "100"))
+FUNDERS = int(os.environ.get("PBSA_BENCH_FUNDERS", "20"))
+WINDOW_S = 60.0
+ANSWER_GOAL_S = 1.0
+PROJECTOR_GOAL_S = 2.0
+FUNDER_RATIO_GOAL = 2.0
+DECK, QUESTION, SLIDE = "cohort-meeting", "build_next", 6
+COUNT = re.compile(r"(\d+) answers? so far")
+
+
+@dataclass
+class Session:
+    """One browser tab's websocket: send a rerun, read messages until the run (or fragment run) finishes."""
+
+    url: str
+    page: str
+    query: str
+    socket: websockets.ClientConnection | None = None
+    page_hash: str = ""
+    fragments: dict[str, float] = field(default_factory=dict)  # live fragment id -> its interval in seconds
+    texts: list[str] = field(default_factory=list)
+    buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
+
+    async def connect(self) -> None:
+        address = self.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.socket = await websockets.connect(address, subprotocols=["streamlit"], max_size=None)
+
+    async def run(self, *, trigger: str = "", fragment: str = "") -> float:
+        """Ask for a run (with a button pressed, or one fragment) and return the seconds until it finished."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_name, state.page_script_hash = self.query, self.page, self.page_hash
+        if trigger:
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.trigger_value = trigger, True
+        if fragment:
+            state.fragment_id, state.is_auto_rerun = fragment, True
+        began = time.perf_counter()
+        await self.socket.send(message.SerializeToString())
+        await self._until_finished()
+        return time.perf_counter() - began
+
+    async def _until_finished(self) -> None:
+        self.texts = []
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await self.socket.recv())
+            kind = forward.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = forward.new_session.page_script_hash
+            elif kind == "auto_rerun":
+                self.fragments[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
+            elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                self._read(forward.delta.new_element)
+            elif kind == "script_finished":
+                return
+
+    def _read(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "button":
+            self.buttons[element.button.label] = element.button.id
+        elif kind in ("html", "alert", "markdown", "text"):
+            self.texts.append(getattr(element, kind).body)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.socket.close()
+
+
+async def _phone(url: str, code: str, *, at_s: float, start: float, confirmed: list[float], latencies: list[float]):
+    """One phone: open /pulse with the code, wait for its moment, tap an option and time the confirmation."""
+    phone = Session(url, "pulse", f"code={code}")
+    await phone.connect()
+    await phone.run()
+    option = random.Random(at_s).choice(sorted(phone.buttons))
+    await asyncio.sleep(max(0.0, start + at_s - time.perf_counter()))
+    took = await phone.run(trigger=phone.buttons[option])
+    if not any("Answer recorded" in text for text in phone.texts):
+        raise RuntimeError(f"a phone's answer was not recorded: {phone.texts}")
+    latencies.append(took)
+    confirmed.append(time.perf_counter())
+    await phone.close()
+
+
+async def _projector(url: str, stop: asyncio.Event, seen: list[tuple[float, int]]) -> None:
+    """The projected slide: reruns its live fragments at the interval the server asked for, noting each count."""
+    screen = Session(url, "present", f"deck={DECK}&slide={SLIDE}")
+    await screen.connect()
+    await screen.run()
+    while not stop.is_set():
+        for fragment, interval in list(screen.fragments.items()):
+            await asyncio.sleep(interval / max(len(screen.fragments), 1))
+            await screen.run(fragment=fragment)
+            counts = [int(m.group(1)) for text in screen.texts for m in COUNT.finditer(text)]
+            if counts:
+                seen.append((time.perf_counter(), max(counts)))
+    await screen.close()
+
+
+async def _room(url: str, code: str) -> tuple[list[float], list[float]]:
+    confirmed: list[float] = []
+    latencies: list[float] = []
+    seen: list[tuple[float, int]] = []
+    stop = asyncio.Event()
+    projector = asyncio.create_task(_projector(url, stop, seen))
+    start = time.perf_counter() + 10  # every phone has loaded the page before the first tap
+    moments = sorted(random.Random(7).uniform(0, WINDOW_S) for _ in range(PHONES))
+    phones = [_phone(url, code, at_s=at, start=start, confirmed=confirmed, latencies=latencies) for at in moments]
+    await asyncio.gather(*phones)
+    await asyncio.sleep(PROJECTOR_GOAL_S * 2)
+    stop.set()
+    await projector
+    lags = []
+    for number, at in enumerate(sorted(confirmed), start=1):
+        shown = next((when for when, count in seen if when >= at and count >= number), None)
+        lags.append((shown - at) if shown is not None else float("inf"))
+    return latencies, lags
+
+
+async def _funders(url: str) -> tuple[float, float]:
+    """Median of one session alone, then p95 of FUNDERS sessions opening / at the same moment."""
+    alone = []
+    for _ in range(3):
+        one = Session(url, "", "")
+        await one.connect()
+        alone.append(await one.run())
+        await one.close()
+    crowd = [Session(url, "", "") for _ in range(FUNDERS)]
+    await asyncio.gather(*(session.connect() for session in crowd))
+    took = await asyncio.gather(*(session.run() for session in crowd))
+    await asyncio.gather(*(session.close() for session in crowd))
+    return median(alone), p95(list(took))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="pbsa-crowd-") as scratch:
+        made = real_store(Path(scratch))
+        store_dir = Path(scratch) / "store"
+        pulses = PulseStore(store_dir)
+        code = pulses.open_question(deck=DECK, question_id=QUESTION, by="benchmark", slide=SLIDE)
+        env = {"PBSA_STORE_DIR": str(store_dir)}
+        with running_app(db_path=made.db_path, log_path=Path(scratch) / "server.log", extra_env=env) as url:
+            alone_s, crowd_s = asyncio.run(_funders(url))
+            latencies, lags = asyncio.run(_room(url, code))
+        answers = pulses.answer_count(code)
+    rows = [
+        Row(f"{PHONES} phones: tap to 'Answer recorded' p95", f"{p95(latencies) * 1000:.0f} ms",
+            f"<= {ANSWER_GOAL_S * 1000:.0f} ms", met=p95(latencies) <= ANSWER_GOAL_S),
+        Row("projector count current after an answer, p95", f"{p95(lags) * 1000:.0f} ms",
+            f"<= {PROJECTOR_GOAL_S * 1000:.0f} ms", met=p95(lags) <= PROJECTOR_GOAL_S),
+        Row("answers stored / phones", f"{answers} / {PHONES}", "all", met=answers == PHONES),
+        Row(f"{FUNDERS} funders on / at once: p95 (one alone {alone_s * 1000:.0f} ms)", f"{crowd_s * 1000:.0f} ms",
+            "-", crowd_s / alone_s, f"<= {FUNDER_RATIO_GOAL}x", crowd_s / alone_s <= FUNDER_RATIO_GOAL),
+    ]  # fmt: skip
+    print_table("Target 5: crowds over the websocket, one server process (SYNTHETIC phones)", rows)
+
+
+if __name__ == "__main__":
+    main()
