@@ -79,8 +79,8 @@ class Session:
             forward = ForwardMsg()
             forward.ParseFromString(await self.socket.recv())
             kind = forward.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = forward.new_session.page_script_hash
+            if kind == "navigation":  # st.navigation names the page that ran; later runs ask for it again
+                self.page_hash = forward.navigation.page_script_hash
             elif kind == "auto_rerun":
                 self.fragments[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
             elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":

@@ -80,9 +80,13 @@ def test_pages_with_charts_offer_pdf_and_html() -> None:
 
 
 @pytest.mark.usefixtures("db_env")
-def test_programme_report_is_offered_on_every_page() -> None:
-    """The sidebar offers the whole-programme report as PDF and HTML, even on a page without charts."""
+def test_programme_report_is_offered_on_every_page_and_built_only_when_asked() -> None:
+    """The sidebar offers the whole-programme report even on a page without charts; its charts are built only after
+    "Prepare", then it is offered as PDF and HTML."""
     app = open_page("pages/evidence.py")
+    labels = [button.proto.label for button in app.sidebar.get("download_button")]
+    assert "Programme report (PDF, A4)" not in labels
+    app.sidebar.button(key="share_programme_prepare").click().run()
     labels = [button.proto.label for button in app.sidebar.get("download_button")]
     assert "Programme report (PDF, A4)" in labels
     assert "Programme report (HTML)" in labels

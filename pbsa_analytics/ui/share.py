@@ -13,10 +13,13 @@ import streamlit as st
 
 from pbsa_analytics.errors import PbsaError
 from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
+from pbsa_analytics.ui.data import store
 from pbsa_analytics.ui.downloads import IMAGE_MIME
 from pbsa_analytics.ui.programme_report import programme_report
 
 _SECTIONS = "_share_report_sections"
+_PROGRAMME_WANTED = "_share_programme_wanted"
+_PROGRAMME_REPORT = "_share_programme_report"
 HTML_MIME = "text/html"
 LOCAL_URL = "http://127.0.0.1:8501/"
 
@@ -38,10 +41,32 @@ def current_link(*, url_path: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/{url_path}" + (f"?{query}" if query else "")
 
 
+def _prepare_programme_report() -> None:
+    st.session_state[_PROGRAMME_WANTED] = True
+
+
+def _session_programme_report(*, link: str) -> Report | None:
+    """This session's programme report, built once after the reader asked for it and again only when the figures
+    (store version) or the link change: its eleven charts cost more than most whole pages, so no run pays for them
+    unasked. Kept in the session, as it is built for this session's principal."""
+    if not st.session_state.get(_PROGRAMME_WANTED):
+        return None
+    key = (store().version(), link)
+    kept = st.session_state.get(_PROGRAMME_REPORT)
+    if kept is None or kept[0] != key:
+        kept = (key, programme_report(link=link))
+        st.session_state[_PROGRAMME_REPORT] = kept
+    return kept[1]
+
+
 def _programme_downloads(*, link: str) -> None:
-    """The whole-programme report: charts gathered now (cached queries), rendered only when a button is clicked."""
-    report = programme_report(link=link)
+    """The whole-programme report: gathered when the reader asks for it, rendered when a format is clicked."""
     with st.popover("Whole-programme report", icon=":material/summarize:"):
+        report = _session_programme_report(link=link)
+        if report is None:
+            st.button("Prepare the programme report", key="share_programme_prepare",
+                      on_click=_prepare_programme_report, icon=":material/summarize:")  # fmt: skip
+            return
         st.download_button(
             "Programme report (PDF, A4)", data=lambda: report_pdf(report),
             file_name="pbsa-programme-report.pdf", mime=IMAGE_MIME["pdf"], key="share_programme_pdf",
