@@ -103,3 +103,4 @@ bench: $(VENV)/.dev-installed
 	STREAMLIT_LOGGER_LEVEL=error $(BIN)/python -m benchmarks.bench_evidence_search
 	$(BIN)/python -m benchmarks.bench_imports
 	$(BIN)/python -m benchmarks.bench_bombs
+	STREAMLIT_LOGGER_LEVEL=error $(BIN)/python -m benchmarks.bench_crowd
