@@ -19,7 +19,7 @@ from tests.hostile_xlsx import BOMBS
 
 TIME_GOAL_S = 1.0
 MEMORY_GOAL_MB = 100
-BEFORE_COMMIT = "3925945"  # main before issue 10's fixes
+BEFORE_COMMIT = "29437c8"  # main before the work on issues 9-15 (issue 10 fixed the reader)
 
 # Runs in a child so each measurement starts from the same baseline (ru_maxrss never goes down).
 CHILD = """

@@ -9,6 +9,7 @@ from pbsa_analytics.analysis.trends import (
     band_finding,
     cohort_band,
     completeness_by_place,
+    completeness_counts,
     has_several_periods,
     quarterly_rows,
     with_band,
@@ -105,7 +106,7 @@ def _grid(places: int) -> pd.DataFrame:
 def test_distribution_chart_size_does_not_grow_with_places() -> None:
     """At 10,000 places the distribution sends one row per period and status, with counts summing to the grid."""
     grid = _grid(10_000)
-    spec = completeness_distribution_chart(completeness=grid, title="Returns per period").to_dict()
+    spec = completeness_distribution_chart(counts=completeness_counts(grid), title="Returns per period").to_dict()
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert len(data) <= 8 * len(STATUS_COLOURS)
     assert data["places"].sum() == len(grid)

@@ -56,6 +56,16 @@ def above_median_finding(per_place: pd.DataFrame, *, metric_label: str) -> str:
     return f"{metric_label}: {above} of {len(latest)} places above the cohort median in the latest quarter"
 
 
+def completeness_counts(grid: pd.DataFrame) -> pd.DataFrame:
+    """Per reporting period and status, how many places: what a person can read of a grid of 10,000 places."""
+    return (
+        grid.groupby(["period_start", "period_end", "status"], as_index=False)
+        .size()
+        .rename(columns={"size": "places"})
+        .sort_values(["period_start", "status"], ignore_index=True)
+    )
+
+
 def completeness_by_place(grid: pd.DataFrame, *, statuses: list[str]) -> pd.DataFrame:
     """One row per place: how many of its periods had each status (columns in `statuses` order)."""
     table = pd.crosstab([grid["place_id"], grid["place_name"]], grid["status"])

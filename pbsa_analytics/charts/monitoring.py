@@ -69,13 +69,11 @@ def time_series_chart(*, series: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def completeness_distribution_chart(*, completeness: pd.DataFrame, title: str) -> alt.Chart:
-    """Per reporting period, how many places are on time, late, partial or missing (scales to any cohort)."""
-    counts = (
-        completeness.groupby(["period_start", "period_end", "status"], as_index=False)
-        .size()
-        .rename(columns={"size": "places"})
-    )
+def completeness_distribution_chart(*, counts: pd.DataFrame, title: str) -> alt.Chart:
+    """Per reporting period, how many places are on time, late, partial or missing (scales to any cohort).
+
+    `counts` is `analysis.trends.completeness_counts` of the grid.
+    """
     counts = counts.assign(period=period_label(counts["period_start"], counts["period_end"]))
     periods = counts.sort_values("period_start")["period"].unique().tolist()
     return (

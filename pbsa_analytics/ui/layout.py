@@ -45,8 +45,11 @@ def guard(render: Callable[[], None]) -> None:
 
 
 def chart_title_text(chart: alt.TopLevelMixin) -> str:
-    """The chart's title as one line of plain text (titles are wrapped into lists of lines)."""
-    title = chart.to_dict(validate=False).get("title", "")
+    """The chart's title as one line of plain text (titles are wrapped into lists of lines).
+
+    Read from the spec the page renders anyway (converted once per chart object), not from a second conversion.
+    """
+    title = vega_spec(chart).get("title", "")
     text = title.get("text", "") if isinstance(title, dict) else title
     return " ".join(text) if isinstance(text, list) else str(text)
 

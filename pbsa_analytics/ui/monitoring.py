@@ -11,6 +11,7 @@ from pbsa_analytics.analysis.trends import (
     band_finding,
     cohort_band,
     completeness_by_place,
+    completeness_counts,
     has_several_periods,
     with_band,
 )
@@ -163,9 +164,12 @@ def completeness_view(*, grid: pd.DataFrame, period: Period, key: str) -> None:
             data=stated(grid, period), name="reporting-completeness", key=key, caption=caption, stretch=False,
         )  # fmt: skip
     else:
+        # The chart and its table view show the counts; the download still holds every place x period.
+        counts = completeness_counts(grid)
         chart_block(
-            chart=completeness_distribution_chart(completeness=grid, title="Returns per period by status"),
+            chart=completeness_distribution_chart(counts=counts, title="Returns per period by status"),
             data=stated(grid, period), name="reporting-completeness", key=key, caption=caption,
+            table=stated(counts, period),
         )  # fmt: skip
     _paged_table(completeness_by_place(grid, statuses=list(STATUS_COLOURS)), key=f"{key}_places")
 
