@@ -14,7 +14,7 @@ from benchmarks.scale_data import scale_store
 from pbsa_analytics import settings
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
 
-PAGES = {"map": "/map"}  # / is drawn too slowly at scale until the completeness grid is aggregated
+PAGES = {"overview": "/", "map": "/map"}
 
 
 def main() -> None:

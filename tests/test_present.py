@@ -150,7 +150,7 @@ def test_named_slide_does_carry_names_so_the_leak_check_can_fail(db_env: Path, s
 def test_presenter_controls_need_the_presenter_secret(db_env: Path) -> None:
     """Without the key the presenter view has no buttons; with it the key leaves the URL and controls appear."""
     app = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3")
-    assert not app.button
+    assert not app.main.button  # the sidebar's share buttons are not room controls
     assert "needs the presenter" in app.error[0].value
     app = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3", key=_key())
     assert "key" not in app.query_params
@@ -278,7 +278,7 @@ def test_presenter_link_is_remembered_as_a_pass_and_the_secret_is_never_sent_bac
 
     monkeypatch.setattr("pbsa_analytics.ui.room.presenter_cookie", lambda: issued[:-4] + "AAAA")
     forged = open_page("pages/present.py", deck="learning-event", view="presenter", slide="3")
-    assert not forged.button
+    assert not forged.main.button
     assert "needs the presenter" in forged.error[0].value
 
 
@@ -403,4 +403,4 @@ def test_phones_get_the_conditions_as_answer_buttons(db_env: Path) -> None:
     app = open_page("pages/pulse.py", code=code)
     options = conditions_service.missing_condition_question(open_store(db_path=db_env)).options
     assert app.subheader[0].value == "Which condition is your partnership missing most?"
-    assert [button.label for button in app.button] == list(options)
+    assert [button.label for button in app.main.button] == list(options)
