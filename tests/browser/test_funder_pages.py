@@ -163,10 +163,13 @@ def test_keyboard_alone_opens_a_heatmap_cell(app_url: str, page, case: str) -> N
     _tab_to(tab, f"{key}_row")
     ring = tab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     tab.keyboard.type(row)
+    # Enter picks the highlighted option: wait until typing has filtered the list to it (a busy machine is slow).
+    expect(tab.get_by_role("option", name=row).first).to_be_visible(timeout=15_000)
     tab.keyboard.press("Enter")
     wait_for_app(tab)
     _tab_to(tab, f"{key}_column", most=10)
     tab.keyboard.type(column)
+    expect(tab.get_by_role("option", name=column).first).to_be_visible(timeout=15_000)
     screenshot(tab, f"{key}-keyboard-picker")  # the picker, focused, with its list open
     tab.keyboard.press("Enter")
     expect(tab.get_by_text(panel).first).to_be_visible(timeout=30_000)
