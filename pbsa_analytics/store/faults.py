@@ -43,7 +43,13 @@ CONDITIONS_UNDO_STEPS = (
 # Writing the materialised current-monitoring table (store/current.py), after an import or on first read.
 CURRENT_STEPS = ("current.written", "current.renamed")
 # Folding loose imports into a segment (store/imports.py `compact`); "compact.moved" is after the first file moved.
-COMPACT_STEPS = ("compact.data.written", "compact.manifest.written", "compact.manifest.renamed", "compact.moved")
+COMPACT_STEPS = (
+    "compact.data.written",
+    "compact.data.renamed",
+    "compact.manifest.written",
+    "compact.manifest.renamed",
+    "compact.moved",
+)
 WRITE_STEPS = (
     IMPORT_STEPS + UNDO_STEPS + BUILD_STEPS + CURRENT_STEPS + COMPACT_STEPS + CONDITIONS_SAVE_STEPS
     + CONDITIONS_UNDO_STEPS

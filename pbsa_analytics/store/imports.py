@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import re
@@ -46,7 +47,6 @@ from pbsa_analytics.store.durable import atomic_write as _atomic_write
 from pbsa_analytics.store.durable import fsync_dir as _fsync_dir
 from pbsa_analytics.store.durable import safe_name as _safe_name
 from pbsa_analytics.store.durable import sha256_file as _sha256
-from pbsa_analytics.store.durable import temporary as _temporary
 from pbsa_analytics.store.faults import checkpoint
 
 IMPORT_SCHEMA = pa.schema(
@@ -106,6 +106,15 @@ REQUIRED_FIELDS = MANIFEST_FIELDS - {"data_sha256", "received_on"}
 def write_empty_parquet(path: Path) -> None:
     """An empty file with the import schema: readers always have at least one file to scan."""
     pq.write_table(IMPORT_SCHEMA.empty_table(), path)
+
+
+def _write_parquet(table: pa.Table, path: Path, *, step: str) -> str:
+    """Write a table as one Parquet file through the store's atomic write; return the file's SHA-256."""
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    data = buffer.getvalue()
+    _atomic_write(path, data, step=step)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _file_problem(path: Path, recorded_sha: str | None) -> str | None:
@@ -339,17 +348,7 @@ class ImportStore:
     def _write_segment(self, records: list[ImportRecord], table: pa.Table) -> None:
         segment_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         data_path = self.segments_dir / f"{segment_id}.parquet"
-        tmp = _temporary(data_path)
-        try:
-            pq.write_table(table, tmp)
-            with tmp.open("rb") as handle:
-                os.fsync(handle.fileno())
-            digest = _sha256(tmp)
-            checkpoint("compact.data.written")
-            os.replace(tmp, data_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        digest = _write_parquet(table, data_path, step="compact.data")
         manifests = [{k: v for k, v in asdict(r).items() if k in MANIFEST_FIELDS} for r in records]
         body = json.dumps({"segment_id": segment_id, "data_sha256": digest, "imports": manifests}, indent=1)
         try:
@@ -429,20 +428,7 @@ class ImportStore:
             schema=IMPORT_SCHEMA,
             preserve_index=False,
         )
-        parquet_path = self.imports_dir / f"{import_id}.parquet"
-        tmp = _temporary(parquet_path)
-        try:
-            pq.write_table(table, tmp)
-            with tmp.open("rb") as handle:
-                os.fsync(handle.fileno())
-            digest = _sha256(tmp)
-            checkpoint("import.data.written")
-            os.replace(tmp, parquet_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        checkpoint("import.data.renamed")
-        return digest
+        return _write_parquet(table, self.imports_dir / f"{import_id}.parquet", step="import.data")
 
     def rewrite_rows(self, record: ImportRecord, rows: pd.DataFrame) -> None:
         """Re-derive a lost or damaged data file and record its new hash in the manifest."""
