@@ -10,7 +10,9 @@ volunteer), and since a store version never changes, each (term, record) pair's 
   without words is the first rows that pass the filters.
 - evidence_postings: (term, ord, impact) with the record's filter columns, ordered by term and ord so DuckDB
   reads only the blocks of the searched terms. `impact` is the BM25 term score (k1 = 1.2, b = 0.75) in
-  billionths, an integer so that sums are exact and equal scores tie the same way on every run.
+  billionths, an integer so that sums are exact and equal scores tie the same way on every run. Every record
+  also has one posting for the empty term (BROWSE_TERM, impact 0), so a search without words is the same
+  one-term lookup as a search with one word.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import snowballstemmer
 from pbsa_analytics.errors import BuildError
 
 MAX_TERMS = 20
+BROWSE_TERM = ""  # never a stem: stems are runs of [a-z0-9]
 IMPACT_SCALE = 1_000_000_000  # impacts are stored in billionths of a BM25 point
 K1 = 1.2
 B = 0.75
@@ -110,7 +113,10 @@ inner join idf as i on i.term = t.term
 inner join lengths as l on l.evidence_id = t.evidence_id
 inner join evidence_search_rows as r on r.ord = l.ord
 cross join corpus as c
-order by t.term, l.ord
+union all
+select $browse_term as term, ord, 0::bigint as impact, place_id, phase, outcome_id, enabler_id, typology_id
+from evidence_search_rows
+order by term, ord
 """
 
 
@@ -135,6 +141,6 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
     words = con.execute("select distinct word from evidence_words").df()["word"]
     stems = pd.DataFrame({"word": words, "term": [_stem(word) for word in words]})
     con.register("word_stems", stems)
-    con.execute(_POSTINGS_SQL, {"scale": IMPACT_SCALE, "k1": K1, "b": B})
+    con.execute(_POSTINGS_SQL, {"scale": IMPACT_SCALE, "k1": K1, "b": B, "browse_term": BROWSE_TERM})
     con.unregister("word_stems")
     con.execute("drop table evidence_words")

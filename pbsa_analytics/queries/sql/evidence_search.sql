@@ -4,12 +4,11 @@
 -- record's score is the sum of its searched terms' impacts. Ties, and searches without words, go by browse order
 -- (ord: phase, then place name, then id). matches is the number of rows before the limit, so one query gives both
 -- the page and the count. Parameters are folded when the query is planned, so only one branch of `matched` runs.
-with postings as (
-    select ord, impact
+with filtered as (
+    select term, ord, impact
     from evidence_postings
     where
-        term = any($terms::varchar [])
-        and ($place_id = '' or place_id = $place_id)
+        ($place_id = '' or place_id = $place_id)
         and ($phase = 0 or phase = $phase)
         and ($outcome_id = '' or outcome_id = $outcome_id)
         and ($enabler_id = '' or enabler_id = $enabler_id)
@@ -17,28 +16,17 @@ with postings as (
 ),
 
 matched as (
-    -- One term: its postings are the matches, one per record, with no grouping.
+    -- One term, or none (every record has a posting for the empty term): the postings are the matches.
     select ord, impact as score
-    from postings
-    where len(list_distinct($terms::varchar [])) = 1
+    from filtered
+    where len(list_distinct($terms::varchar [])) <= 1 and term = coalesce(list_extract($terms::varchar [], 1), '')
     union all
-    -- Several terms: records holding every one of them.
+    -- Several terms: the records holding every one of them.
     select ord, sum(impact) as score
-    from postings
-    where len(list_distinct($terms::varchar [])) > 1
+    from filtered
+    where len(list_distinct($terms::varchar [])) > 1 and term = any($terms::varchar [])
     group by ord
     having count(*) = len(list_distinct($terms::varchar []))
-    union all
-    -- No words: every record passing the filters.
-    select ord, 0 as score
-    from evidence_search_rows
-    where
-        len($terms::varchar []) = 0
-        and ($place_id = '' or place_id = $place_id)
-        and ($phase = 0 or phase = $phase)
-        and ($outcome_id = '' or outcome_id = $outcome_id)
-        and ($enabler_id = '' or enabler_id = $enabler_id)
-        and ($typology_id = '' or typology_id = $typology_id)
 ),
 
 -- Only positions and scores until the page is chosen; its rows are then fetched by rowid (= ord).
