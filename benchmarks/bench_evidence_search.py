@@ -55,14 +55,14 @@ def search_rows(store: Store) -> list[Row]:
     for label, (text, filters) in SEARCHES.items():
         params = _params(text, filters)
         queries.run(store, "evidence_search", **params, max_rows=200)
-        took = p95(
-            samples_ms(lambda p=params: queries.run(store, "evidence_search", **p, max_rows=200), repeats=REPEATS)
-        )
+        ours = samples_ms(lambda p=params: queries.run(store, "evidence_search", **p, max_rows=200), repeats=REPEATS)
         pandas_ms = median(samples_ms(lambda t=text, f=filters: _pandas(frame, t, f), repeats=5, budget_s=10))
-        speedup = pandas_ms / took
+        # The goal is on our p95; the speed-up compares like with like (median with median), so a noisy
+        # moment counts against neither side.
+        took, speedup = p95(ours), pandas_ms / median(ours)
         rows.append(
-            Row(f"{label} p95 (pandas {pandas_ms:.0f} ms)", f"{took:.1f} ms", f"<= {GOAL_MS} ms", speedup,
-                f">= {SPEEDUP_GOAL}x", took <= GOAL_MS and speedup >= SPEEDUP_GOAL)
+            Row(f"{label} p95 (median {median(ours):.1f} ms; pandas {pandas_ms:.0f} ms)", f"{took:.1f} ms",
+                f"<= {GOAL_MS} ms", speedup, f">= {SPEEDUP_GOAL}x", took <= GOAL_MS and speedup >= SPEEDUP_GOAL)
         )  # fmt: skip
     return rows
 
@@ -72,7 +72,7 @@ def main() -> None:
     store = open_store(db_path=made.db_path, store_dir=made.store_dir)
     total = store.execute("select count(*) as n from evidence")["n"].iloc[0]
     print(f"evidence records: {total:,} (of which 100,000 SYNTHETIC)")
-    print_table("Target 6: ranked evidence search (ratio = pandas ms / DuckDB ms)", search_rows(store))
+    print_table("Target 6: ranked evidence search (ratio = pandas median / DuckDB median)", search_rows(store))
 
 
 if __name__ == "__main__":

@@ -16,12 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.report import Row, median, print_table, rss_mb, samples_ms
 from benchmarks.scale_data import real_store, scale_store
 from pbsa_analytics import settings
+from pbsa_analytics.ui.data import clear_caches
 
 APP = str(settings.REPO_ROOT / "app.py")
 REPEATS = 3
@@ -55,8 +55,7 @@ PAGES: dict[str, tuple[str, dict[str, str]]] = {
 
 
 def _clear_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
     gc.collect()
 
 

@@ -131,17 +131,18 @@ def query_rows(store: Store) -> list[Row]:
     for name, params in QUERIES.items():
         queries.run(store, name, **params)  # first run pays for parsing and planning
         run = lambda name=name, params=params: queries.run(store, name, **params)  # noqa: E731
-        took = p95(samples_ms(run, repeats=REPEATS, budget_s=10))
+        ours = samples_ms(run, repeats=REPEATS, budget_s=10)
+        took = p95(ours)
         goal = SERIES_GOAL_MS if name == "place_monitoring_series" else QUERY_GOAL_MS
         baseline = BASELINES.get(name)
         if baseline is None:
             rows.append(Row(f"{name} p95", f"{took:.1f} ms", f"<= {goal} ms", met=took <= goal))
             continue
         pandas_ms = median(samples_ms(lambda baseline=baseline: baseline(frames), repeats=5, budget_s=10))
-        speedup = pandas_ms / took
+        speedup = pandas_ms / median(ours)  # like with like: median with median
         rows.append(
-            Row(f"{name} p95 (pandas {pandas_ms:.0f} ms)", f"{took:.1f} ms", f"<= {goal} ms", speedup,
-                f">= {SPEEDUP_GOAL}x", took <= goal and speedup >= SPEEDUP_GOAL)
+            Row(f"{name} p95 (median {median(ours):.1f} ms; pandas {pandas_ms:.0f} ms)", f"{took:.1f} ms",
+                f"<= {goal} ms", speedup, f">= {SPEEDUP_GOAL}x", took <= goal and speedup >= SPEEDUP_GOAL)
         )  # fmt: skip
     return rows
 
@@ -155,7 +156,9 @@ def main() -> None:
     ).iloc[0]
     print(f"large SYNTHETIC store: {counts['places']:,} places, {counts['monitoring']:,} current monitoring values, "
           f"{counts['evidence']:,} evidence records, {len(store.imports.records())} imports")  # fmt: skip
-    print_table("Target 2: every query behind every page at scale (ratio = pandas ms / DuckDB ms)", query_rows(store))
+    print_table(
+        "Target 2: every query behind every page at scale (ratio = pandas median / DuckDB median)", query_rows(store)
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pbsa_analytics.ui.monitoring import period_control
 from pbsa_analytics.ui.panels import place_panel
 from pbsa_analytics.ui.place_links import resolve_place
 
-PHASE_FILTERS = {1: "All 20 places (Phase 1)", 2: "Reached Phase 2", 3: "Reached Phase 3"}
+PHASE_FILTERS = {1: "All {places} places (Phase 1)", 2: "Reached Phase 2", 3: "Reached Phase 3"}
 METRIC_CHOICES = ["none", "volunteers", "beneficiaries", "activities", "public_meetings"]
 
 
@@ -71,13 +71,15 @@ def render() -> None:
     metrics = query("metrics_list")
     labels = {"none": "Same size", **dict(zip(metrics["metric"], metrics["label"], strict=True))}
     regions = query("regions")["region"].tolist()
+    cohorts = query("phase_cohorts")
+    first_cohort = int(cohorts.loc[cohorts["phase"] == 1, "places"].sum())  # every place took part in Phase 1
 
     period = period_control(key="map_period")
     left, middle, right = st.columns(3)
     with left:
         min_phase = url_state.choice(
             st.selectbox, "Show places", list(PHASE_FILTERS), key="map_phase", param="phase", default=1,
-            format_func=PHASE_FILTERS.get,
+            format_func=lambda phase: PHASE_FILTERS[phase].format(places=first_cohort),
         )  # fmt: skip
     with middle:
         chosen_regions = url_state.multi_choice("Regions (none = all)", regions, key="map_regions", param="region")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -61,6 +62,19 @@ def test_map_phase_filter_is_read_from_and_written_to_the_url(db_env: Path) -> N
     app.selectbox(key="map_phase").set_value(2).run()
     assert app.query_params["phase"] == "2"
     assert "**10 places** match" in page_text(app)
+
+
+def test_map_phase_filter_counts_the_places_from_the_data(db_env: Path) -> None:
+    """The "all places" choice states the number of places that took part in Phase 1, read from the store."""
+    took_part = (
+        duckdb.connect(str(db_env), read_only=True)
+        .execute("select count(distinct place_id) from phase_participation where phase = 1 and status = 'took_part'")
+        .fetchone()[0]
+    )
+    app = open_page("pages/map.py")
+    labels = app.selectbox(key="map_phase").options
+    assert labels[0] == f"All {took_part} places (Phase 1)"
+    assert took_part > 0
 
 
 def test_map_filter_that_matches_nothing_says_so(db_env: Path) -> None:

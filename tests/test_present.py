@@ -404,3 +404,16 @@ def test_phones_get_the_conditions_as_answer_buttons(db_env: Path) -> None:
     options = conditions_service.missing_condition_question(open_store(db_path=db_env)).options
     assert app.subheader[0].value == "Which condition is your partnership missing most?"
     assert [button.label for button in app.main.button] == list(options)
+
+
+def test_phone_page_offers_nothing_to_share(db_env: Path) -> None:
+    """/pulse, a phone's answer form, has no share link, page report or programme report in its sidebar."""
+    code = _answer("cohort-meeting", "missing_condition", [])
+    phone = open_page("pages/pulse.py", code=code)
+    assert not phone.exception
+    assert phone.main.button  # the answer buttons are there
+    assert list(phone.sidebar.code) == []
+    assert list(phone.sidebar.get("download_button")) == []
+    assert not [button for button in phone.sidebar.button if button.key == "share_programme_prepare"]
+    overview = open_page("pages/overview.py")
+    assert list(overview.sidebar.code)  # the control: a page for reading does offer its link

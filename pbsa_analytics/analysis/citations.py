@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -92,11 +92,17 @@ def _strip_trailing_brackets(text: str) -> str:
     return text
 
 
+PARSED_CELLS_KEPT = 10_000
+
+
 @dataclass(frozen=True)
 class Library:
     """The documents of data/sources.csv, looked up by file name or document id."""
 
     by_key: Mapping[str, Document]
+    # Parsed source cells: captions re-read the same cells on every rerun, and parsing is pure.
+    _parsed: dict[str, tuple[Citation, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _rendered: dict[tuple, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_frame(cls, sources: pd.DataFrame) -> Library:
@@ -112,6 +118,14 @@ class Library:
 
     def parse(self, source: str) -> list[Citation]:
         """Every reference in a source cell; CitationError names the first one that does not resolve."""
+        parsed = self._parsed.get(source)
+        if parsed is None:
+            parsed = tuple(self._parse(source))
+            if len(self._parsed) < PARSED_CELLS_KEPT:
+                self._parsed[source] = parsed
+        return list(parsed)
+
+    def _parse(self, source: str) -> list[Citation]:
         citations = []
         for part in split_references(source):
             match = _REFERENCE.fullmatch(part)
@@ -133,8 +147,20 @@ class Library:
         detailed keeps each section's full heading (one row's citation); otherwise sections are reduced to
         their heads so a caption over many rows stays short.
         """
-        sections: dict[Document, list[str]] = {}
         imports = list(imports)
+        sources = tuple(sources)
+        if imports:
+            return self._render(sources, detailed=detailed, imports=imports)
+        key = (sources, detailed)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._render(sources, detailed=detailed, imports=imports)
+            if len(self._rendered) < PARSED_CELLS_KEPT:
+                self._rendered[key] = rendered
+        return rendered
+
+    def _render(self, sources: tuple[str, ...], *, detailed: bool, imports: list[ImportedFrom]) -> str:
+        sections: dict[Document, list[str]] = {}
         known_files = {imported.file_name for imported in imports}
         returns: list[str] = []
         for source in sources:

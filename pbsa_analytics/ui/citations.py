@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
-import streamlit as st
 
 from pbsa_analytics.analysis.citations import Library, cite_frame, render_cell
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.services.citing import Citer
-from pbsa_analytics.ui.data import query, store
+from pbsa_analytics.ui.data import process_memo, query, store
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@process_memo(maxsize=4)
 def _reference(version: str) -> tuple[Library, pd.DataFrame]:
     # The same for every user: built once per store version, not once per caption.
     return Library.from_frame(query("sources")), query("caveats").set_index("caveat_id")

@@ -11,7 +11,7 @@ import streamlit as st
 from pbsa_analytics import exports
 from pbsa_analytics.exports.notes import ExportNotes
 from pbsa_analytics.ui.citations import citer
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.data import process_memo, query, store
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -34,10 +34,16 @@ def _download_row(*, files: list[DownloadFile], name: str, key: str) -> None:
         )
 
 
+@process_memo(maxsize=4)
+def _metric_definitions(version: str) -> dict[str, str]:
+    # Public definitions, the same for every role: built once per store version, not once per download row.
+    metrics = query("metrics_list")
+    return {row.label: f"{row.definition} ({row.unit})" for row in metrics.itertuples()}
+
+
 def export_notes(*, name: str, caption: str = "") -> ExportNotes:
     """Notes for an XLSX export, gathered now (in the script run): the view's filters and metric definitions."""
-    metrics = query("metrics_list")
-    definitions = {row.label: f"{row.definition} ({row.unit})" for row in metrics.itertuples()}
+    definitions = dict(_metric_definitions(store().version()))
     filters = {key: st.query_params.get(key) or "" for key in st.query_params}
     return ExportNotes(title=name, caveats=(caption,) if caption else (), definitions=definitions, filters=filters)
 
@@ -69,7 +75,7 @@ def image_downloads(*, chart: Chart, name: str, key: str, formats: tuple[str, ..
     _download_row(files=_image_files(chart, formats, label), name=name, key=key)
 
 
-def chart_downloads(*, chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, key: str, caption: str = "") -> None:
+def chart_downloads(*, chart: alt.TopLevelMixin, data: Table, name: str, key: str, caption: str = "") -> None:
     """Data (CSV, XLSX with sources and notes) and image (PNG, SVG) downloads for one chart, in one row."""
     notes = export_notes(name=name, caption=caption)
     files = [*_table_files(data, notes=notes), *_image_files(chart, ("png", "svg"), "Chart")]

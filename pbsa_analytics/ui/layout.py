@@ -19,6 +19,8 @@ from pbsa_analytics.ui.downloads import chart_downloads
 
 log = logging.getLogger(__name__)
 
+TABLE_VIEW = "Table view (text alternative)"
+
 
 def _leave_legacy_pages_mode() -> None:
     """Rerun through app.py if Streamlit served this page by its old pages/-folder mode.
@@ -57,7 +59,7 @@ def chart_title_text(chart: alt.TopLevelMixin) -> str:
 def chart_block(
     *,
     chart: alt.TopLevelMixin,
-    data: pd.DataFrame,
+    data: pd.DataFrame | Callable[[], pd.DataFrame],
     name: str,
     key: str,
     caption: str,
@@ -67,7 +69,8 @@ def chart_block(
 ) -> Any:
     """Render a chart in the project theme with its caption, downloads and a table view; return the event.
 
-    stretch=False keeps charts sized by their own steps (heatmaps) at their natural width.
+    stretch=False keeps charts sized by their own steps (heatmaps) at their natural width. `data` may be a
+    function, called only when a download is clicked; then `table` is required.
     """
     width = "stretch" if stretch else "content"
     spec = vega_spec(chart)
@@ -80,9 +83,20 @@ def chart_block(
     st.caption(caption)
     share.add_chart(chart=chart, caption=caption)
     chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl", caption=caption)
-    with st.expander("Table view (text alternative)"):
-        st.dataframe(table if table is not None else data, hide_index=True, key=f"{key}_table")
+    table_view(table=table if table is not None else data, key=f"{key}_table")
     return event
+
+
+def table_view(*, table: pd.DataFrame | Callable[[], pd.DataFrame], key: str, label: str = TABLE_VIEW) -> None:
+    """A chart's table, in an expander that runs (and sends the table) only while it is open.
+
+    Why: every chart has one, and converting and sending each table on every rerun was a large share of a
+    warm run; closed, it costs nothing. Opening it reruns the page with the table shown.
+    """
+    view = st.expander(label, key=f"{key}_open", on_change="rerun")
+    if view.open:
+        with view:
+            st.dataframe(table() if callable(table) else table, hide_index=True, key=key)
 
 
 def selected_point(event: Any, selection: str) -> dict | None:

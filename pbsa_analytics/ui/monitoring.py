@@ -27,6 +27,7 @@ from pbsa_analytics.demo.returns import DEMO_AUTHOR
 from pbsa_analytics.periods import DUE_DAYS, PER_PERIOD, PER_QUARTER, RULE_SHORT, Period, period_options, rules_caption
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.data import query, store
 from pbsa_analytics.ui.layout import chart_block
 
@@ -146,6 +147,16 @@ def completeness(period: Period) -> pd.DataFrame:
     return query("reporting_completeness", **period.params(), due_days=DUE_DAYS, **_received(store().version()))
 
 
+def _completeness_parts(*, grid: pd.DataFrame) -> tuple:
+    """The chart, its table view (None: the grid itself) and the per-place table; built once per grid."""
+    by_place = completeness_by_place(grid, statuses=list(STATUS_COLOURS))
+    if grid["place_id"].nunique() <= GRID_MAX_PLACES:
+        return completeness_chart(completeness=grid, title="Who has reported for each period"), None, by_place
+    # The chart and its table view show the counts; the download still holds every place x period.
+    counts = completeness_counts(grid)
+    return completeness_distribution_chart(counts=counts, title="Returns per period by status"), counts, by_place
+
+
 def completeness_view(*, grid: pd.DataFrame, period: Period, key: str) -> None:
     """Small cohorts get the places x periods grid; every cohort gets the distribution and a paged table."""
     caption = (
@@ -157,21 +168,14 @@ def completeness_view(*, grid: pd.DataFrame, period: Period, key: str) -> None:
     if grid.empty:
         st.text(f"No reporting periods in {period.label}.")
         return
-    places = grid["place_id"].nunique()
-    if places <= GRID_MAX_PLACES:
-        chart_block(
-            chart=completeness_chart(completeness=grid, title="Who has reported for each period"),
-            data=stated(grid, period), name="reporting-completeness", key=key, caption=caption, stretch=False,
-        )  # fmt: skip
-    else:
-        # The chart and its table view show the counts; the download still holds every place x period.
-        counts = completeness_counts(grid)
-        chart_block(
-            chart=completeness_distribution_chart(counts=counts, title="Returns per period by status"),
-            data=stated(grid, period), name="reporting-completeness", key=key, caption=caption,
-            table=stated(counts, period),
-        )  # fmt: skip
-    _paged_table(completeness_by_place(grid, statuses=list(STATUS_COLOURS)), key=f"{key}_places")
+    chart, counts, by_place = shared_chart(_completeness_parts, grid=grid)
+    if counts is None:
+        chart_block(chart=chart, data=stated(grid, period), name="reporting-completeness", key=key,
+                    caption=caption, stretch=False)  # fmt: skip
+    else:  # at scale the download of every place x period is made only when clicked
+        chart_block(chart=chart, data=lambda: stated(grid, period), name="reporting-completeness", key=key,
+                    caption=caption, table=stated(counts, period))  # fmt: skip
+    _paged_table(by_place, key=f"{key}_places")
 
 
 def _paged_table(table: pd.DataFrame, *, key: str) -> None:

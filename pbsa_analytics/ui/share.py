@@ -23,6 +23,10 @@ _PROGRAMME_REPORT = "_share_programme_report"
 HTML_MIME = "text/html"
 LOCAL_URL = "http://127.0.0.1:8501/"
 
+# Pages without the share sidebar: /pulse is where a phone answers (its participants reach nothing else), so a
+# link, a page report or the programme report has no place there, and leaving it out keeps each tap light.
+UNSHARED_PAGES = frozenset({"pulse"})
+
 
 def start_page() -> None:
     """Forget the previous run's charts: a report holds exactly what this run draws."""
