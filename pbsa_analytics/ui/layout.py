@@ -64,10 +64,12 @@ def chart_block(
     table: pd.DataFrame | None = None,
     selectable: bool = False,
     stretch: bool = True,
+    page_rows: int | None = None,
 ) -> Any:
     """Render a chart in the project theme with its caption, downloads and a table view; return the event.
 
-    stretch=False keeps charts sized by their own steps (heatmaps) at their natural width.
+    stretch=False keeps charts sized by their own steps (heatmaps) at their natural width. With page_rows, a
+    table view longer than that shows one page of it at a time (the downloads still hold every row).
     """
     width = "stretch" if stretch else "content"
     spec = vega_spec(chart)
@@ -81,8 +83,22 @@ def chart_block(
     share.add_chart(chart=chart, caption=caption)
     chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl", caption=caption)
     with st.expander("Table view (text alternative)"):
-        st.dataframe(table if table is not None else data, hide_index=True, key=f"{key}_table")
+        shown = table if table is not None else data
+        if page_rows is not None and len(shown) > page_rows:
+            shown = _table_page(shown, page_rows=page_rows, key=f"{key}_table_page")
+        st.dataframe(shown, hide_index=True, key=f"{key}_table")
     return event
+
+
+def _table_page(table: pd.DataFrame, *, page_rows: int, key: str) -> pd.DataFrame:
+    """One page of a long table, chosen with a page number; only that page is sent to the browser."""
+    pages = -(-len(table) // page_rows)
+    page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key=key))
+    first = (page - 1) * page_rows
+    st.caption(
+        f"Rows {first + 1:,} to {min(first + page_rows, len(table)):,} of {len(table):,}; the downloads hold every row."
+    )
+    return table.iloc[first : first + page_rows]
 
 
 def selected_point(event: Any, selection: str) -> dict | None:
