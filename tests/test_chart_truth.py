@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,3 +141,68 @@ def test_strip_tooltip_does_not_repeat_the_label(store: Store) -> None:
     titles = [tip["title"] for tip in dots["encoding"]["tooltip"]]
     assert "Partnership" not in titles
     assert titles == ["Place", "Volunteers"]
+
+
+def test_the_programme_strips_keep_one_dot_per_reporting_place(store: Store) -> None:
+    """The real cohort (about 20 places) is drawn as before: one dot per reporting place, median from the dots."""
+    spec, values = _strip_spec(store, metric="volunteers")
+    dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    rows = spec["datasets"][dots.get("data", spec.get("data"))["name"]]  # one shared dataset is hoisted to the top
+    assert not partnership.strip_is_binned(values)
+    assert sorted(row["place_id"] for row in rows) == sorted(values.dropna(subset=["value"])["place_id"])
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["x"]["aggregate"] == "median"
+
+
+def _large_cohort(places: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.lognormal(3, 1.5, places)).astype(float)
+    values[rng.random(places) < 0.1] = np.nan  # places that gave no figure
+    return pd.DataFrame(
+        {"place_id": [f"p{n:05d}" for n in range(places)], "place_name": [f"Place {n}" for n in range(places)],
+         "value": values}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_large_cohort_strip_counts_other_places_per_bin_as_pandas_does(seed: int) -> None:
+    """Above the dot limit, the bars hold per [start, end) bin exactly the other places pandas counts there, every
+    other reporting place in one bin, with edges at 0, 1 and 10^(k/10) rounded (powers of ten included)."""
+    values = _large_cohort(5000, seed)
+    focus = values.dropna(subset=["value"])["place_id"].iloc[17]
+    spec = partnership.cohort_strip(values=values, focus_place_id=focus, metric_label="Volunteers", title="t").to_dict()
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rect")
+    bins = pd.DataFrame(spec["datasets"][bars["data"]["name"]])
+    others = values.loc[values["place_id"] != focus, "value"].dropna()
+    largest = others.max()
+    expected_edges = [0, *sorted({round(10 ** (k / 10)) for k in range(int(10 * np.log10(largest)) + 11)})]
+    expected_edges = [e for i, e in enumerate(expected_edges) if i == 0 or expected_edges[i - 1] <= largest]
+    expected = pd.cut(others, bins=expected_edges, right=False).value_counts()
+    expected = expected[expected > 0].sort_index()
+    assert list(zip(bins["bin_start"], bins["bin_end"], bins["places"], strict=True)) == [
+        (interval.left, interval.right, count) for interval, count in expected.items()
+    ]
+    assert bins["places"].sum() == len(others)
+    assert {10, 100, 1000} <= set(bins["bin_start"]) | set(bins["bin_end"])
+    assert len(bins) < 60  # a few dozen rows, not one per place
+
+
+def test_large_cohort_strip_marks_this_place_and_the_median_exactly() -> None:
+    """The large strip's dot is this place alone at its exact value, and the dashed rule is the median of every
+    reporting place (this one included), the same figure the dot strip's median(value) gives."""
+    values = _large_cohort(3000, 4)
+    focus = values.dropna(subset=["value"])["place_id"].iloc[5]
+    spec = partnership.cohort_strip(values=values, focus_place_id=focus, metric_label="Volunteers", title="t").to_dict()
+    dot = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    own = spec["datasets"][dot["data"]["name"]]
+    assert own == [
+        {"place_name": values.loc[values["place_id"] == focus, "place_name"].item(),
+         "value": values.loc[values["place_id"] == focus, "value"].item(), "who": partnership.THIS_PLACE}
+    ]  # fmt: skip
+    assert dot["encoding"]["x"]["field"] == "value"
+    (median,) = spec["datasets"][rule["data"]["name"]]
+    assert median["cohort_median"] == values["value"].median()
+    assert rule["encoding"]["x"]["field"] == "cohort_median"
+    scales = [layer["encoding"]["x"]["scale"] for layer in spec["layer"]]
+    assert all(scale == scales[0] for scale in scales)  # bars, rule and dot share one axis

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import snowballstemmer
 from scipy.spatial.distance import jaccard
+from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.analysis.cohort import nearest_peers
@@ -166,3 +167,39 @@ def test_vega_spec_is_converted_once_per_chart_object() -> None:
     assert vega_spec(chart) is spec
     assert spec["mark"]["type"] == "bar"
     assert vega_spec(_bars(data=data, title="t")) is not spec
+
+
+def _long_table_block() -> None:
+    import altair as alt  # noqa: PLC0415 (AppTest runs this function's source as a script)
+    import pandas as pd  # noqa: PLC0415
+
+    from pbsa_analytics.ui.layout import chart_block  # noqa: PLC0415
+
+    data = pd.DataFrame({"place_id": [f"p{n:04d}" for n in range(1_234)], "value": range(1_234)})
+    chart = alt.Chart(data.head(3)).mark_bar().encode(x="value:Q", y="place_id:N")
+    chart_block(chart=chart, data=data, name="long", key="long", caption="c", page_rows=500)
+
+
+def test_a_long_table_view_is_sent_one_page_at_a_time() -> None:
+    """A table view longer than page_rows sends one page of rows, and the page number walks through every row."""
+    app = AppTest.from_function(_long_table_block, default_timeout=60)
+    app.session_state["long_table_open"] = True  # the reader opened the table view
+    app.run()
+    assert not app.exception
+    (table,) = app.dataframe
+    assert list(table.value["place_id"]) == [f"p{n:04d}" for n in range(500)]
+    app.number_input(key="long_table_page").set_value(3).run()
+    assert list(app.dataframe[0].value["value"]) == list(range(1_000, 1_234))
+    assert "Rows 1,001 to 1,234 of 1,234" in " ".join(caption.value for caption in app.caption)
+
+
+def test_a_closed_table_view_sends_no_table() -> None:
+    """Until the reader opens a chart's table view, no table is run or sent; opened, it shows the rows."""
+    app = AppTest.from_function(_long_table_block, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert [expander.label for expander in app.expander] == ["Table view (text alternative)"]
+    assert list(app.dataframe) == []
+    app.session_state["long_table_open"] = True
+    app.run()
+    assert len(app.dataframe[0].value) == 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from pbsa_analytics.charts.theme import wrapped_title
@@ -14,6 +15,10 @@ OTHERS = "Other partnerships"
 
 STRIP_HEIGHT = 70
 STRIP_MARGIN = 6
+# Above this many reporting places a strip shows counts per bin: one dot per place stops being readable (and
+# sends every place's row to the browser); the programme's own cohorts (about 20 places) keep their dots.
+STRIP_POINTS_MAX = 200
+BINS_PER_DECADE = 10
 
 
 def power_of_ten_ticks(largest: float) -> list[int]:
@@ -26,30 +31,31 @@ def power_of_ten_ticks(largest: float) -> list[int]:
         step *= 10
 
 
+def strip_is_binned(values: pd.DataFrame) -> bool:
+    """Whether `cohort_strip` shows these values as counts per bin rather than one dot per place."""
+    return int(values["value"].notna().sum()) > STRIP_POINTS_MAX
+
+
 def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str, title: str) -> alt.LayerChart:
     """Dots of every reporting place for one metric, this place highlighted, the cohort median a dashed rule
-    across the strip. The axis is logarithmic with a tick at each power of ten, so steps read evenly."""
+    across the strip. The axis is logarithmic with a tick at each power of ten, so steps read evenly.
+
+    Above STRIP_POINTS_MAX reporting places the other places are shown as counts per bin (see `binned_strip`),
+    so the chart carries a few dozen rows rather than one per place."""
     reported = values.dropna(subset=["value"]).assign(
         who=lambda df: [THIS_PLACE if place == focus_place_id else OTHERS for place in df["place_id"]]
     )
+    if strip_is_binned(reported):
+        return binned_strip(reported=reported, metric_label=metric_label, title=title)
     ticks = power_of_ten_ticks(float(reported["value"].max()) if not reported.empty else 10)
     x_scale = alt.Scale(type="symlog", domain=[0, ticks[-1]], nice=False)
     dots = (
         alt.Chart(reported)
         .mark_circle(opacity=0.9)
         .encode(
-            x=alt.X(
-                "value:Q",
-                title=f"{metric_label} (log scale: each step is ×10)",
-                scale=x_scale,
-                axis=alt.Axis(values=ticks, format=",d", grid=True),
-            ),
+            x=_strip_x(metric_label, x_scale, ticks),
             y=alt.value(STRIP_HEIGHT / 2),
-            color=alt.Color(
-                "who:N",
-                scale=alt.Scale(domain=[THIS_PLACE, OTHERS], range=[str(GssColour.ORANGE), str(GssColour.MID_BLUE)]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
+            color=_who_colour(),
             size=alt.condition(alt.datum.who == THIS_PLACE, alt.value(320), alt.value(120)),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),
@@ -68,12 +74,114 @@ def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str
             tooltip=[alt.Tooltip("median(value):Q", title="Cohort median", format=",.0f")],
         )
     )
+    return _strip_layout(dots + median, title=title)
+
+
+def _strip_x(metric_label: str, x_scale: alt.Scale, ticks: list[int]) -> alt.X:
+    return alt.X(
+        "value:Q",
+        title=f"{metric_label} (log scale: each step is ×10)",
+        scale=x_scale,
+        axis=alt.Axis(values=ticks, format=",d", grid=True),
+    )
+
+
+def _who_colour() -> alt.Color:
+    return alt.Color(
+        "who:N",
+        scale=alt.Scale(domain=[THIS_PLACE, OTHERS], range=[str(GssColour.ORANGE), str(GssColour.MID_BLUE)]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+
+
+def _strip_layout(chart: alt.LayerChart, *, title: str) -> alt.LayerChart:
     # fit-x: a host that fits the whole chart (title, axis, legend) into `height` would leave no room to plot.
-    return (dots + median).properties(
+    return chart.properties(
         title=wrapped_title(title, width=60),
         height=STRIP_HEIGHT,
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
+
+
+def log_bin_edges(largest: float) -> list[int]:
+    """Whole-number bin edges evenly spaced on the strip's log axis: 0, 1, then 10^(k / BINS_PER_DECADE) rounded
+    (so every power of ten, each axis tick, is an edge), up to the first edge above `largest`. Bins are
+    [start, end), so every value from 0 to `largest` falls in exactly one."""
+    edges, step = [0, 1], 1
+    while edges[-1] <= largest:
+        edge = round(10 ** (step / BINS_PER_DECADE))
+        if edge > edges[-1]:
+            edges.append(edge)
+        step += 1
+    return edges
+
+
+def strip_bins(values: pd.Series) -> pd.DataFrame:
+    """How many of `values` fall in each bin of `log_bin_edges` (bin_start <= value < bin_end), empty bins left
+    out; negative values (never expected in a count) are counted in the first bin."""
+    edges = log_bin_edges(float(values.max()) if len(values) else 0.0)
+    index = np.searchsorted(edges, values.to_numpy(dtype=float), side="right") - 1
+    counts = np.bincount(np.clip(index, 0, len(edges) - 2), minlength=len(edges) - 1)
+    bins = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "places": counts})
+    bins = bins[bins["places"] > 0].reset_index(drop=True)
+    last = bins["bin_end"] - 1
+    bins["range"] = [f"{a:,}" if a == b else f"{a:,} to {b:,}" for a, b in zip(bins["bin_start"], last, strict=True)]
+    return bins
+
+
+def binned_strip(*, reported: pd.DataFrame, metric_label: str, title: str) -> alt.LayerChart:
+    """The strip for a large cohort: bars of how many other places fall in each bin (height = count) on the same
+    log axis, this place a dot at its exact value and the cohort median (of every reporting place, this one
+    included, as in the dot strip) a dashed rule at its exact value."""
+    own = reported[reported["who"] == THIS_PLACE][["place_name", "value", "who"]]
+    bins = strip_bins(reported.loc[reported["who"] == OTHERS, "value"]).assign(who=OTHERS)
+    ticks = power_of_ten_ticks(float(reported["value"].max()))
+    x_scale = alt.Scale(type="symlog", domain=[0, ticks[-1]], nice=False)
+    bars = (
+        alt.Chart(bins)
+        .mark_rect(opacity=0.9)
+        .encode(
+            x=alt.X(
+                "bin_start:Q",
+                title=f"{metric_label} (log scale: each step is ×10)",
+                scale=x_scale,
+                axis=alt.Axis(values=ticks, format=",d", grid=True),
+            ),
+            x2="bin_end:Q",
+            y=alt.Y("places:Q", axis=None, scale=alt.Scale(range=[STRIP_HEIGHT - STRIP_MARGIN, STRIP_MARGIN])),
+            y2=alt.datum(0),
+            color=_who_colour(),
+            tooltip=[
+                alt.Tooltip("range:N", title=metric_label),
+                alt.Tooltip("places:Q", title="Other partnerships", format=",d"),
+            ],
+        )
+    )
+    median = pd.DataFrame({"cohort_median": [float(reported["value"].median())]})
+    rule = (
+        alt.Chart(median)
+        .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            x=alt.X("cohort_median:Q", scale=x_scale),
+            y=alt.value(STRIP_MARGIN),
+            y2=alt.value(STRIP_HEIGHT - STRIP_MARGIN),
+            tooltip=[alt.Tooltip("cohort_median:Q", title="Cohort median", format=",.0f")],
+        )
+    )
+    dot = (
+        alt.Chart(own)
+        .mark_circle(opacity=0.9, size=320, stroke="#FFFFFF", strokeWidth=1)
+        .encode(
+            x=alt.X("value:Q", scale=x_scale),
+            y=alt.value(STRIP_HEIGHT / 2),
+            color=_who_colour(),
+            tooltip=[
+                alt.Tooltip("place_name:N", title="Place"),
+                alt.Tooltip("value:Q", title=metric_label, format=",d"),
+            ],
+        )
+    )
+    return _strip_layout(alt.layer(bars, rule, dot).resolve_scale(y="independent"), title=title)
 
 
 def typology_contrast_chart(*, contrast: pd.DataFrame, title: str) -> alt.Chart:

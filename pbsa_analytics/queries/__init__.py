@@ -10,6 +10,10 @@ import pandas as pd
 from pbsa_analytics.errors import UnknownQueryError
 from pbsa_analytics.store import Store
 
+# Queries returning a row per place x typology or outcome (tens of thousands at scale), mostly text: converting
+# their text columns to pandas through Arrow halves their time (measured: benchmarks/bench_scale.py).
+LARGE_RESULTS = frozenset({"cohort_profiles", "outcome_matrix", "typology_change", "typology_matrix"})
+
 
 @cache
 def load_sql(name: str) -> str:
@@ -22,4 +26,4 @@ def load_sql(name: str) -> str:
 
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query; keyword arguments bind to its $name parameters."""
-    return store.execute(load_sql(name), params or None)
+    return store.execute(load_sql(name), params or None, large=name in LARGE_RESULTS)

@@ -29,6 +29,7 @@ from pbsa_analytics.charts.partnership import (
     cohort_strip,
     outcome_contrast_chart,
     profile_sheet,
+    strip_is_binned,
     typology_contrast_chart,
 )
 from pbsa_analytics.errors import PbsaError
@@ -237,12 +238,22 @@ def _add_monitoring(view: PartnershipView, build: _Builder) -> None:
                 ),
                 name=f"monitoring_{metric}",
                 caption=cite.caption(
-                    note="Each dot is a partnership; the axis is logarithmic (0, 10, 100, …); the dashed line is "
+                    note=f"{_strip_reading(group)} The axis is logarithmic (0, 10, 100, …); the dashed line is "
                     f"the cohort median. {period.label}, {compared['rule']}.",
                     rows=rows,
                 ),
             )
         )
+
+
+def _strip_reading(group: pd.DataFrame) -> str:
+    """How to read a cohort strip: one dot per partnership, or (large cohorts) bars counting them per range."""
+    if strip_is_binned(group):
+        return (
+            "The bars count the other partnerships in each range of values (taller: more of them); the orange "
+            "dot is this partnership."
+        )
+    return "Each dot is a partnership."
 
 
 def _add_time_series(view: PartnershipView, build: _Builder) -> None:

@@ -66,11 +66,13 @@ def chart_block(
     table: pd.DataFrame | None = None,
     selectable: bool = False,
     stretch: bool = True,
+    page_rows: int | None = None,
 ) -> Any:
     """Render a chart in the project theme with its caption, downloads and a table view; return the event.
 
     stretch=False keeps charts sized by their own steps (heatmaps) at their natural width. `data` may be a
-    function, called only when a download is clicked; then `table` is required.
+    function, called only when a download is clicked; then `table` is required. With page_rows, a table view
+    longer than that shows one page of it at a time (the downloads still hold every row).
     """
     width = "stretch" if stretch else "content"
     spec = vega_spec(chart)
@@ -83,20 +85,37 @@ def chart_block(
     st.caption(caption)
     share.add_chart(chart=chart, caption=caption)
     chart_downloads(chart=chart, data=data, name=name, key=f"{key}_dl", caption=caption)
-    table_view(table=table if table is not None else data, key=f"{key}_table")
+    table_view(table=table if table is not None else data, key=f"{key}_table", page_rows=page_rows)
     return event
 
 
-def table_view(*, table: pd.DataFrame | Callable[[], pd.DataFrame], key: str, label: str = TABLE_VIEW) -> None:
+def table_view(
+    *, table: pd.DataFrame | Callable[[], pd.DataFrame], key: str, label: str = TABLE_VIEW, page_rows: int | None = None
+) -> None:
     """A chart's table, in an expander that runs (and sends the table) only while it is open.
 
     Why: every chart has one, and converting and sending each table on every rerun was a large share of a
     warm run; closed, it costs nothing. Opening it reruns the page with the table shown.
     """
     view = st.expander(label, key=f"{key}_open", on_change="rerun")
-    if view.open:
-        with view:
-            st.dataframe(table() if callable(table) else table, hide_index=True, key=key)
+    if not view.open:
+        return
+    with view:
+        shown = table() if callable(table) else table
+        if page_rows is not None and len(shown) > page_rows:
+            shown = _table_page(shown, page_rows=page_rows, key=f"{key}_page")
+        st.dataframe(shown, hide_index=True, key=key)
+
+
+def _table_page(table: pd.DataFrame, *, page_rows: int, key: str) -> pd.DataFrame:
+    """One page of a long table, chosen with a page number; only that page is sent to the browser."""
+    pages = -(-len(table) // page_rows)
+    page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key=key))
+    first = (page - 1) * page_rows
+    st.caption(
+        f"Rows {first + 1:,} to {min(first + page_rows, len(table)):,} of {len(table):,}; the downloads hold every row."
+    )
+    return table.iloc[first : first + page_rows]
 
 
 def selected_point(event: Any, selection: str) -> dict | None:

@@ -12,6 +12,9 @@ from pbsa_analytics.ui.downloads import data_downloads, image_downloads
 from pbsa_analytics.ui.layout import chart_block
 from pbsa_analytics.ui.safe_text import md
 
+# A section's table view lists every place of the cohort; at thousands of places it is shown a page at a time.
+TABLE_PAGE_ROWS = 500
+
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _shared_view(place_id: str, anonymise: bool, period: Period, version: str, principal: tuple) -> PartnershipView:
@@ -38,6 +41,7 @@ def _render_sections(sections: list[Section], *, place_id: str) -> None:
             name=f"{place_id}-{section.name}",
             key=f"partnership_{section.name}",
             caption=section.caption,
+            page_rows=TABLE_PAGE_ROWS,
         )
 
 

@@ -2,28 +2,30 @@
 -- quarterly return is expected from each place of that phase) and any other period a place holds figures for
 -- (e.g. the published ones). A quarterly return is late when it was received more than $due_days after its quarter ended
 -- (received dates per import are bound as $received_ids / $received_on); missing when none came by then.
+-- One scan of the monitoring rows: everything below reads these (place x period x import) counts, not the rows.
 with windowed as (
     select
         place_id,
         phase,
         period_start,
         period_end,
-        metric,
-        value,
         import_id,
-        date_trunc('quarter', period_start)::date as quarter_start
+        count(value) as values_given,
+        count(import_id) as imported_rows
     from monitoring
     where
         ($phase is null or phase = $phase)
         and period_start >= $window_start
         and period_end <= $window_end
+    group by place_id, phase, period_start, period_end, import_id
 ),
 
 tagged as (
     select
         *,
-        period_end = (quarter_start + interval 3 month - interval 1 day)::date
-        and period_start = quarter_start as is_quarter
+        date_trunc('quarter', period_start)::date as quarter_start,
+        period_end = (date_trunc('quarter', period_start)::date + interval 3 month - interval 1 day)::date
+        and period_start = date_trunc('quarter', period_start)::date as is_quarter
     from windowed
 ),
 
@@ -69,8 +71,8 @@ reported as (
         t.place_id,
         t.period_start,
         t.period_end,
-        count(t.value) as metrics_reported,
-        count(t.import_id) as imported_rows,
+        sum(t.values_given)::bigint as metrics_reported,
+        sum(t.imported_rows)::bigint as imported_rows,
         max(r.received_on) as received_on
     from tagged as t
     left join received as r on r.import_id = t.import_id

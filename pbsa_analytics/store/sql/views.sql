@@ -90,7 +90,7 @@ select
     count(mo.value) as periods_reported,
     min(mo.period_start) as period_start,
     max(mo.period_end) as period_end,
-    string_agg(distinct mo.note, ' ') as note
+    string_agg(distinct mo.note, ' ' order by mo.note) as note  -- ordered: the same text on every run
 from monitoring as mo
 inner join metrics as me on me.metric = mo.metric
 where

@@ -1,0 +1,83 @@
+"""Faster paths for large query results give exactly the frames DuckDB's own conversion gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pbsa_analytics import queries
+from pbsa_analytics.periods import phase_period, quarter
+from pbsa_analytics.services.demo import load_demo
+from pbsa_analytics.store import Store
+from tests.imports_support import fresh_store
+
+COMPLETENESS = {"due_days": 30, "received_ids": [], "received_on": []}
+
+
+def _cases(store: Store) -> list[tuple[str, dict]]:
+    """Every large-result query with the parameters the pages pass, for every phase."""
+    cases = [("typology_matrix", {"phase": phase}) for phase in (1, 2, 3)]
+    cases += [("outcome_matrix", {"phase": phase}) for phase in (1, 2, 3)]
+    cases += [("cohort_profiles", {"cohort_phase": phase}) for phase in (1, 2, 3)]
+    cases += [("typology_change", {"from_phase": a, "to_phase": b}) for a, b in ((1, 2), (1, 3), (2, 3))]
+    return cases
+
+
+@pytest.fixture(scope="module")
+def demo_store(built_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A private store copy with the seeded synthetic demo returns (quarterly Phase 3 figures from imports)."""
+    store = fresh_store(built_db, tmp_path_factory.mktemp("large-results-demo"))
+    load_demo(store)
+    yield store
+    store.close()
+
+
+def _assert_same_frames(store: Store) -> None:
+    cases = _cases(store)
+    assert {name for name, _ in cases} == queries.LARGE_RESULTS
+    for name, params in cases:
+        sql = queries.load_sql(name)
+        expected = store.execute(sql, params)
+        pd.testing.assert_frame_equal(store.execute(sql, params, large=True), expected, obj=name)
+        pd.testing.assert_frame_equal(queries.run(store, name, **params), expected, obj=name)
+
+
+def test_large_results_equal_duckdbs_own_frames_on_the_programme_store(store: Store) -> None:
+    """Every large-result query gives, through Arrow, the frame `.df()` gives: columns, dtypes, values, order."""
+    _assert_same_frames(store)
+
+
+def test_large_results_equal_duckdbs_own_frames_with_imported_quarters(demo_store: Store) -> None:
+    """The same holds with imported quarterly figures, where import ids and received dates are filled in."""
+    _assert_same_frames(demo_store)
+    received = demo_store.execute("select distinct import_id from monitoring where import_id is not null")
+    ids = received["import_id"].tolist()
+    params = {**phase_period(3).params(), "due_days": 10, "received_ids": ids, "received_on": ["2024-01-20"] * len(ids)}
+    sql = queries.load_sql("reporting_completeness")
+    pd.testing.assert_frame_equal(demo_store.execute(sql, params, large=True), demo_store.execute(sql, params))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 'a' as x, null::varchar as y, 1 as z union all select null, null, 2",  # text, all-null text, int
+        "select 'a' as x, 'b' as y",  # text columns only
+        "select 1 as z, date '2024-01-01' as d",  # no text column
+        "select 'a' as x where false",  # no rows
+        "select 'a' as x, 'b' as x",  # duplicate column names
+    ],
+)
+def test_arrow_conversion_handles_edge_shapes(store: Store, sql: str) -> None:
+    """All-null, text-only, text-free, empty and duplicate-named results convert exactly as `.df()` does."""
+    pd.testing.assert_frame_equal(store.execute(sql, large=True), store.execute(sql))
+
+
+def test_quarter_windows_convert_the_same(demo_store: Store) -> None:
+    """A one-quarter window (few rows, many nulls) gives the same frames through either conversion."""
+    period = quarter(2023, 10).params()
+    for name in ("monitoring_by_place", "reporting_completeness"):
+        params = {**period, **COMPLETENESS} if name == "reporting_completeness" else period
+        sql = queries.load_sql(name)
+        pd.testing.assert_frame_equal(demo_store.execute(sql, params, large=True), demo_store.execute(sql, params))
