@@ -1,4 +1,4 @@
-"""Screenshots of / and /map served from the large SYNTHETIC store (issue 13 asks to see them).
+"""Screenshots of /, /map and /partnership served from the large SYNTHETIC store (issue 13 asks to see them).
 
 Starts `streamlit run` on a free loopback port against benchmarks/scale_data.py's store and saves
 test-artifacts/screenshots/scale-*.png with Debian's Chromium. Run: .venv/bin/python -m benchmarks.scale_screenshots
@@ -14,7 +14,12 @@ from benchmarks.scale_data import scale_store
 from pbsa_analytics import settings
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
 
-PAGES = {"overview": "/", "map": "/map"}
+PAGES = {
+    "overview": "/",
+    "map": "/map",
+    # One place against 10,000: the other places are counts per range, this place and the median exact.
+    "partnership": "/partnership?place=synthetic_04242&period=phase-3",
+}
 
 
 def main() -> None:
@@ -35,7 +40,7 @@ def main() -> None:
                 tab.wait_for_selector("canvas", timeout=120_000)
             tab.wait_for_timeout(15_000)
             print(f"{path}: drawn in {time.perf_counter() - start:.1f} s")
-            tab.screenshot(path=str(ARTIFACTS / f"scale-{name}.png"), full_page=False)
+            tab.screenshot(path=str(ARTIFACTS / f"scale-{name}.png"), full_page=name == "partnership")
         browser.close()
 
 
