@@ -12,6 +12,7 @@ from pbsa_analytics.ui.layout import empty_state, guard
 from pbsa_analytics.ui.place_links import resolve_place
 
 MAX_SHOWN = 200
+PAGE_SIZE = 25  # results drawn per page: a reader scans a page, and each card costs the rerun a few elements
 PHASES = {0: "Any phase", 1: "Phase 1", 2: "Phase 2", 3: "Phase 3"}
 
 
@@ -25,6 +26,19 @@ def _filter(label: str, options: dict[str, str], *, key: str, param: str) -> str
         default="",
         format_func=lambda value: options.get(value, "Any"),
     )
+
+
+def _page(results: pd.DataFrame, *, searched: str) -> int:
+    """The page of results to draw (?page=, from 1); a new search or filter starts again at page 1."""
+    pages = list(range(1, -(-len(results) // PAGE_SIZE) + 1))
+    if st.session_state.get("evidence_searched", searched) != searched:
+        st.session_state["evidence_page"] = 1
+    st.session_state["evidence_searched"] = searched
+    if len(pages) == 1:
+        url_state.set_param("page", None)
+        return 1
+    return url_state.choice(st.selectbox, f"Page (of {len(pages)}, {PAGE_SIZE} records each)", pages,
+                            key="evidence_page", param="page", default=1)  # fmt: skip
 
 
 def render() -> None:
@@ -70,7 +84,9 @@ def render() -> None:
     if results.empty:
         empty_state("Nothing matches. Try fewer words or clear a filter.")
         return
-    for row in results.itertuples():
+    page = _page(results, searched=repr(filters))
+    shown = results.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    for row in shown.itertuples():
         with st.container(border=True):
             tags = [f"Phase {int(row.phase)}" if pd.notna(row.phase) else None, row.outcome, row.enabler, row.typology]
             heading = row.place_name if pd.notna(row.place_name) else "Programme-wide"

@@ -290,3 +290,24 @@ def test_one_period_has_no_cohort_band(store: Store) -> None:
     """With only the published data (one reporting period per place), no quarterly band is shown."""
     view = view_for(store, anonymise=False, period=parse_period("phase-2"))
     assert "monitoring_over_time" not in [s.name for s in view.sections]
+
+
+def test_evidence_results_are_paged_and_the_page_is_in_the_url(db_env: Path, store: Store) -> None:
+    """Browsing every record draws 25 cards a page; ?page=2 draws the next 25 of the same order; a new search
+    starts again at page 1."""
+    total = min(int(store.execute("select count(*) as n from evidence")["n"].iloc[0]), 200)
+    first, second = open_page("pages/evidence.py"), open_page("pages/evidence.py", page="2")
+
+    def cards(app) -> list[str]:
+        # Each card is a heading line, then its summary, then its citation caption.
+        return [str(caption.value) for caption in app.caption if str(caption.value).startswith("Source: ")]
+
+    assert len(cards(first)) == 25
+    assert len(cards(second)) == min(25, total - 25)
+    assert second.selectbox(key="evidence_page").value == 2
+    assert second.selectbox(key="evidence_page").options == [str(n) for n in range(1, -(-total // 25) + 1)]
+    second.selectbox(key="evidence_page").set_value(3).run()
+    assert second.query_params["page"] == "3"
+    second.text_input(key="evidence_q").set_value("community").run()
+    assert not second.exception
+    assert second.query_params.get("page") is None or second.selectbox(key="evidence_page").value == 1

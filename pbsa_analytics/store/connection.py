@@ -171,13 +171,16 @@ class Store:
         with contextlib.suppress(QueryError):
             self.execute("select count(*) from monitoring")
 
+    def build_version(self) -> str:
+        """Changes when the built store changes (one stat): for what comes from data/ alone, such as the sources."""
+        try:
+            return "-".join(str(part) for part in _file_id(self.db_path))
+        except FileNotFoundError:
+            return "missing"
+
     def version(self) -> str:
         """Changes when the built store or the committed imports change."""
-        try:
-            build = "-".join(str(part) for part in _file_id(self.db_path))
-        except FileNotFoundError:
-            build = "missing"
-        return f"{build}-{self.imports.version()}"
+        return f"{self.build_version()}-{self.imports.version()}"
 
     def execute(self, sql: str, params: Params = None, *, large: bool = False) -> pd.DataFrame:
         """Run one statement with bound parameters and return its rows as a DataFrame.

@@ -43,7 +43,7 @@ def _metric_definitions(version: str) -> dict[str, str]:
 
 def export_notes(*, name: str, caption: str = "") -> ExportNotes:
     """Notes for an XLSX export, gathered now (in the script run): the view's filters and metric definitions."""
-    definitions = dict(_metric_definitions(store().version()))
+    definitions = dict(_metric_definitions(store().build_version()))  # metrics come from data/ alone
     filters = {key: st.query_params.get(key) or "" for key in st.query_params}
     return ExportNotes(title=name, caveats=(caption,) if caption else (), definitions=definitions, filters=filters)
 
