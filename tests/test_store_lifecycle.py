@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,6 +20,7 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.store import Store, build_store, open_store
+from pbsa_analytics.store.connection import MONITORING_WORD
 from pbsa_analytics.ui import data as ui_data
 from tests.imports_support import csv_bytes, fresh_store
 
@@ -273,3 +275,26 @@ def test_data_page_names_a_quarantined_import_and_still_shows_the_rest(
     assert quarantine["problem"].str.startswith("unreadable manifest").all()
     history = next(t for t in tables if "import_id" in t.columns)
     assert history["import_id"].tolist() == [good.import_id]
+
+
+def test_every_view_and_macro_over_monitoring_is_named_for_it(built_db: Path) -> None:
+    """Store binds the current-monitoring table only for statements naming monitoring, so anything that reads it
+    must carry the word in its own name; a statement reading it without binding would fail, not mislead."""
+    con = duckdb.connect(str(built_db), read_only=True)
+    views = con.execute("select view_name, sql from duckdb_views() where not internal").fetchall()
+    macros = con.execute(
+        "select function_name, macro_definition from duckdb_functions() where function_type like '%macro%' "
+        "and not internal"
+    ).fetchall()
+    readers = {name for name, body in [*views, *macros] if body and MONITORING_WORD in str(body).lower()}
+    assert readers  # the control: the monitoring views exist and are found
+    assert {name for name in readers if MONITORING_WORD not in name.lower()} == set()
+
+
+def test_a_statement_without_monitoring_runs_and_one_with_it_sees_the_imports(store: Store) -> None:
+    """Evidence and places queries run without the imports binding; monitoring queries still see a new import."""
+    assert not queries.run(store, "places_list").empty
+    land(store, [["Coventry", "2022-01-01", "2022-03-31", "volunteers", "17"]])
+    assert not queries.run(store, "places_list").empty
+    shown = queries.run(store, "place_monitoring_series", place_id="coventry")
+    assert ((shown["metric"] == "volunteers") & (shown["value"] == 17)).any()
