@@ -40,7 +40,10 @@ def main() -> None:
                 tab.wait_for_selector("canvas", timeout=120_000)
             tab.wait_for_timeout(15_000)
             print(f"{path}: drawn in {time.perf_counter() - start:.1f} s")
-            tab.screenshot(path=str(ARTIFACTS / f"scale-{name}.png"), full_page=name == "partnership")
+            if name == "partnership":  # its strips are below the fold of Streamlit's own scrolling pane
+                tab.locator('[data-testid="stVegaLiteChart"]').first.scroll_into_view_if_needed()
+                tab.wait_for_timeout(3_000)
+            tab.screenshot(path=str(ARTIFACTS / f"scale-{name}.png"), full_page=False)
         browser.close()
 
 

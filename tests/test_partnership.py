@@ -15,6 +15,7 @@ from pbsa_analytics.access import LOCAL_ADMIN
 from pbsa_analytics.analysis.anonymise import Anonymiser, partnership_label
 from pbsa_analytics.analysis.cohort import monitoring_comparison, nearest_peers
 from pbsa_analytics.periods import Period, parse_period
+from pbsa_analytics.services import partnership as partnership_service
 from pbsa_analytics.services.demo import load_demo
 from pbsa_analytics.services.partnership import PartnershipView, build_view, scoped_runner, summary_lines
 from pbsa_analytics.store import Store
@@ -311,3 +312,19 @@ def test_evidence_results_are_paged_and_the_page_is_in_the_url(db_env: Path, sto
     second.text_input(key="evidence_q").set_value("community").run()
     assert not second.exception
     assert second.query_params.get("page") is None or second.selectbox(key="evidence_page").value == 1
+
+
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        ({"local_authority": "Hartlepool", "lad_code": "E06000001", "lad_year": 2021},
+         "Local authority: Hartlepool (E06000001, ONS 2021)"),
+        ({"local_authority": None, "lad_code": None, "lad_year": pd.NA}, "Local authority: not recorded"),
+        ({"local_authority": "Somewhere", "lad_code": None, "lad_year": None}, "Local authority: Somewhere"),
+    ],
+)  # fmt: skip
+def test_a_missing_local_authority_reads_as_not_recorded(details: dict, expected: str) -> None:
+    """A place whose sources give no local authority or partnership name says so, never 'None' or '<NA>'."""
+    place = pd.Series({"place_name": "Place", "partnership_name": None, **details})
+    assert partnership_service.local_authority_line(place) == expected
+    assert partnership_service.heading_line(place) == "Place"

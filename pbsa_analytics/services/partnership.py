@@ -145,6 +145,27 @@ def _anonymity_note(*, principal: Principal, anonymise: bool) -> str:
     return ""
 
 
+NOT_RECORDED = "not recorded"
+
+
+def _given(value: object) -> str | None:
+    """A detail's text, or None when the sources give none (shown as missing, never as 'None' or 'nan')."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def heading_line(place: pd.Series) -> str:
+    partnership = _given(place["partnership_name"])
+    return f"{place['place_name']}: {partnership}" if partnership else str(place["place_name"])
+
+
+def local_authority_line(place: pd.Series) -> str:
+    name, code, year = (_given(place[column]) for column in ("local_authority", "lad_code", "lad_year"))
+    if name is None and code is None:
+        return f"Local authority: {NOT_RECORDED}"
+    codes = ", ".join(part for part in (code, f"ONS {year}" if year else None) if part)
+    return f"Local authority: {name or NOT_RECORDED}" + (f" ({codes})" if codes else "")
+
+
 def build_view(
     *,
     run: QueryRunner,
@@ -176,9 +197,9 @@ def build_view(
     took_part = phases[phases["status"] == "took_part"]["phase"].tolist()
     view = PartnershipView(
         place_id=place_id,
-        heading=f"{place['place_name']}: {place['partnership_name']}",
+        heading=heading_line(place),
         facts=[
-            f"Local authority: {place['local_authority']} ({place['lad_code']}, ONS {place['lad_year']})",
+            local_authority_line(place),
             f"Region: {place['region']}",
             "Phases taken part in: " + ", ".join(f"Phase {p}" for p in took_part),
         ],
