@@ -63,23 +63,27 @@ def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str
             ],
         )
     )
-    median = (
-        alt.Chart(reported)
+    return _strip_layout(dots + _median_rule(reported, field="median(value)", x_scale=x_scale), title=title)
+
+
+def _median_rule(data: pd.DataFrame, *, field: str, x_scale: alt.Scale) -> alt.Chart:
+    """The cohort median as a dashed rule across the strip (`field` is an aggregate or a precomputed column)."""
+    return (
+        alt.Chart(data)
         .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3], strokeWidth=2)
         .encode(
-            x=alt.X("median(value):Q", scale=x_scale),
+            x=alt.X(f"{field}:Q", scale=x_scale),
             # An explicit span: a rule with no y channel can collapse to zero height in a layered strip.
             y=alt.value(STRIP_MARGIN),
             y2=alt.value(STRIP_HEIGHT - STRIP_MARGIN),
-            tooltip=[alt.Tooltip("median(value):Q", title="Cohort median", format=",.0f")],
+            tooltip=[alt.Tooltip(f"{field}:Q", title="Cohort median", format=",.0f")],
         )
     )
-    return _strip_layout(dots + median, title=title)
 
 
-def _strip_x(metric_label: str, x_scale: alt.Scale, ticks: list[int]) -> alt.X:
+def _strip_x(metric_label: str, x_scale: alt.Scale, ticks: list[int], *, field: str = "value") -> alt.X:
     return alt.X(
-        "value:Q",
+        f"{field}:Q",
         title=f"{metric_label} (log scale: each step is ×10)",
         scale=x_scale,
         axis=alt.Axis(values=ticks, format=",d", grid=True),
@@ -141,12 +145,7 @@ def binned_strip(*, reported: pd.DataFrame, metric_label: str, title: str) -> al
         alt.Chart(bins)
         .mark_rect(opacity=0.9)
         .encode(
-            x=alt.X(
-                "bin_start:Q",
-                title=f"{metric_label} (log scale: each step is ×10)",
-                scale=x_scale,
-                axis=alt.Axis(values=ticks, format=",d", grid=True),
-            ),
+            x=_strip_x(metric_label, x_scale, ticks, field="bin_start"),
             x2="bin_end:Q",
             y=alt.Y("places:Q", axis=None, scale=alt.Scale(range=[STRIP_HEIGHT - STRIP_MARGIN, STRIP_MARGIN])),
             y2=alt.datum(0),
@@ -158,16 +157,7 @@ def binned_strip(*, reported: pd.DataFrame, metric_label: str, title: str) -> al
         )
     )
     median = pd.DataFrame({"cohort_median": [float(reported["value"].median())]})
-    rule = (
-        alt.Chart(median)
-        .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3], strokeWidth=2)
-        .encode(
-            x=alt.X("cohort_median:Q", scale=x_scale),
-            y=alt.value(STRIP_MARGIN),
-            y2=alt.value(STRIP_HEIGHT - STRIP_MARGIN),
-            tooltip=[alt.Tooltip("cohort_median:Q", title="Cohort median", format=",.0f")],
-        )
-    )
+    rule = _median_rule(median, field="cohort_median", x_scale=x_scale)
     dot = (
         alt.Chart(own)
         .mark_circle(opacity=0.9, size=320, stroke="#FFFFFF", strokeWidth=1)
