@@ -66,6 +66,21 @@ def _fetch(session: Session, button) -> tuple[str, str]:
     return name, text
 
 
+def _open_programme_downloads(session: Session, *, popover) -> None:
+    """Wait until the prepared report's buttons show. Building it may outlast one rerun check; the popover is
+    reopened only when it has closed (neither its prepare button nor its downloads showing), never toggled shut."""
+    tab = session.tab
+    ready = tab.get_by_role("button", name="Programme report (HTML)")
+    preparing = tab.get_by_role("button", name="Prepare the programme report")
+    for _ in range(120):
+        if ready.is_visible():
+            return
+        if not preparing.is_visible() and not tab.locator('[data-testid="stStatusWidget"]').count():
+            popover.click()  # a rerun closed the popover
+        tab.wait_for_timeout(1000)
+    expect(ready).to_be_visible()
+
+
 def _downloads(session: Session, *, every: bool) -> list[str]:
     """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
     once per session the whole-programme PDF and HTML report) and return their text."""
@@ -87,9 +102,7 @@ def _downloads(session: Session, *, every: bool) -> list[str]:
     if not session.programme_report_read and popover.count():
         popover.first.click()
         tab.get_by_role("button", name="Prepare the programme report").click()
-        wait_for_app(tab)
-        if not tab.get_by_role("button", name="Programme report (HTML)").is_visible():
-            popover.first.click()  # the rerun closed the popover
+        _open_programme_downloads(session, popover=popover.first)
         for label in ("Programme report (PDF, A4)", "Programme report (HTML)"):
             texts.append(_fetch(session, tab.get_by_role("button", name=label))[1])
         tab.keyboard.press("Escape")
