@@ -44,7 +44,7 @@ def land(store: Store, rows: list[list[str]], *, replace: bool = False):
                                   submitted_by="t")  # fmt: skip
 
 
-def expected_from_files(store: Store) -> pd.DataFrame:
+def expected_from_files(store: Store, *, columns: list[str] = COLUMNS) -> pd.DataFrame:
     """Independently of the store's SQL: published CSV overlaid by the latest not-undone import file per key."""
     published = pd.read_csv(settings.data_dir() / "monitoring.csv", dtype={"value": "Int64"})
     imports_dir = store.imports.root / "imports"
@@ -59,14 +59,14 @@ def expected_from_files(store: Store) -> pd.DataFrame:
             frame[column] = pd.to_datetime(frame[column])
     published["import_id"] = None
     if not frames:
-        return published[COLUMNS]
+        return published[columns]
     imported = pd.concat(frames, ignore_index=True)
     for column in ("period_start", "period_end"):
         imported[column] = pd.to_datetime(imported[column])
     latest = imported.sort_values("import_seq").drop_duplicates(KEY, keep="last")
     kept = published.merge(latest[KEY], on=KEY, how="left", indicator=True)
     kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
-    return pd.concat([kept[COLUMNS], latest[COLUMNS]], ignore_index=True)
+    return pd.concat([kept[columns], latest[columns]], ignore_index=True)
 
 
 def normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,8 +84,8 @@ def assert_matches_files(store: Store) -> None:
     )
 
 
-def current_files(store: Store) -> list[Path]:
-    return sorted(store.current.folder.glob("monitoring-*.parquet"))
+def current_files(store: Store, *, prefix: str = "monitoring-") -> list[Path]:
+    return sorted(store.current.folder.glob(f"{prefix}*.parquet"))
 
 
 def test_materialised_table_matches_pandas_over_the_import_files_after_import_replace_undo(store: Store) -> None:
@@ -126,12 +126,59 @@ def test_one_materialised_file_per_store_version_reused_until_something_changes(
     assert len(current_files(store)) == len(files) + 1  # the old one stays for a grace period, then goes
 
 
+COMBINED_WINDOWS = {
+    "whole programme (every phase from the rollup)": (None, "0001-01-01", "9999-12-31"),
+    "Phase 3 whole (from the rollup)": (3, "0001-01-01", "9999-12-31"),
+    "one quarter (from the rows)": (3, "2022-04-01", "2022-06-30"),
+    "Phase 2 whole and Phase 3 cut short (from the rows)": (None, "2018-01-01", "2022-06-30"),
+}
+
+
+@pytest.mark.parametrize("window", COMBINED_WINDOWS)
+def test_combined_figures_equal_pandas_whether_read_from_the_rollup_or_the_rows(store: Store, window: str) -> None:
+    """Each place's combined figure per metric (sum, peak or latest by its rule), its count of periods reported and
+    span equal a pandas computation over the raw files, for windows the rollup answers (whole phases, the whole
+    programme) and windows that cut a phase and are combined from the rows."""
+    quarters = [("2022-01-01", "2022-03-31"), ("2022-04-01", "2022-06-30"), ("2022-07-01", "2022-09-30")]
+    land(store, quarter_rows(PHASE3_PLACES, quarters, seed=11))
+    land(store, quarter_rows(PHASE3_PLACES[:4], quarters[1:2], seed=12), replace=True)
+    phase, start, end = COMBINED_WINDOWS[window]
+    ours = store.execute(
+        "select place_id, metric, value, periods_reported, period_start, period_end"
+        " from monitoring_combined($phase, $start::date, $end::date)",
+        {"phase": phase, "start": start, "end": end},
+    )
+    rows = expected_from_files(store, columns=[*COLUMNS, "phase"])
+    inside = rows[(rows["period_start"] >= start) & (rows["period_end"] <= end)]
+    inside = inside[inside["phase"] == phase] if phase is not None else inside
+    rules = pd.read_csv(settings.data_dir() / "metrics.csv").set_index("metric")["over_time"]
+    expected = []
+    for (place_id, metric), group in inside.groupby(["place_id", "metric"]):
+        valued = group.dropna(subset=["value"]).sort_values("period_end")
+        figure = {"sum": valued["value"].sum(), "peak": valued["value"].max(),
+                  "latest": valued["value"].iloc[-1] if len(valued) else None}[rules[metric]]  # fmt: skip
+        expected.append({"place_id": place_id, "metric": metric,
+                         "value": None if not len(valued) else int(figure), "periods_reported": len(valued),
+                         "period_start": group["period_start"].min(), "period_end": group["period_end"].max()})  # fmt: skip
+    assert len(ours) == len(expected) > 0
+    got = ours.sort_values(["place_id", "metric"]).reset_index(drop=True)
+    want = pd.DataFrame(expected).sort_values(["place_id", "metric"]).reset_index(drop=True)
+    assert got["value"].astype("Int64").tolist() == want["value"].astype("Int64").tolist()
+    assert got["periods_reported"].tolist() == want["periods_reported"].tolist()
+    for column in ("period_start", "period_end"):
+        assert pd.to_datetime(got[column]).tolist() == pd.to_datetime(want[column]).tolist()
+
+
+@pytest.mark.parametrize("prefix", ["monitoring-", "rollup-"])
 @pytest.mark.parametrize("damage", ["delete", "truncate", "other_key"])
-def test_lost_damaged_or_foreign_table_is_rebuilt_from_the_imports(store: Store, damage: str) -> None:
+def test_lost_damaged_or_foreign_table_is_rebuilt_from_the_imports(store: Store, damage: str, prefix: str) -> None:
+    """The current table or its rollup, lost, cut short or swapped for another state's, is made again: the same
+    process and a fresh one read the figures the import files say."""
     land(store, quarter_rows(PHASE3_PLACES, [("2022-01-01", "2022-03-31")], seed=6))
     # The import's check made one for the state before it (published figures only), the commit one for after.
-    foreign, path = sorted(current_files(store), key=lambda p: p.stat().st_mtime_ns)
+    foreign, path = sorted(current_files(store, prefix=prefix), key=lambda p: p.stat().st_mtime_ns)
     before = queries.run(store, "monitoring_all")
+    totals = queries.run(store, "monitoring_totals", **WHOLE_PROGRAMME.params())
     assert before["import_id"].notna().sum() == len(PHASE3_PLACES) * len(METRICS)
     if damage == "delete":
         path.unlink()
@@ -141,9 +188,11 @@ def test_lost_damaged_or_foreign_table_is_rebuilt_from_the_imports(store: Store,
         path.write_bytes(foreign.read_bytes())  # a whole file, made for another state, under this state's name
     # The same process (which had checked the file) and a fresh one both notice and rebuild.
     pd.testing.assert_frame_equal(queries.run(store, "monitoring_all"), before)
+    pd.testing.assert_frame_equal(queries.run(store, "monitoring_totals", **WHOLE_PROGRAMME.params()), totals)
     fresh = open_store(db_path=store.db_path, store_dir=store.imports.root)
     try:
         pd.testing.assert_frame_equal(queries.run(fresh, "monitoring_all"), before)
+        pd.testing.assert_frame_equal(queries.run(fresh, "monitoring_totals", **WHOLE_PROGRAMME.params()), totals)
     finally:
         fresh.close()
     assert_matches_files(store)

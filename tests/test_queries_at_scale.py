@@ -22,6 +22,12 @@ def _cases(store: Store) -> list[tuple[str, dict]]:
     cases += [("outcome_matrix", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("cohort_profiles", {"cohort_phase": phase}) for phase in (1, 2, 3)]
     cases += [("typology_change", {"from_phase": a, "to_phase": b}) for a, b in ((1, 2), (1, 3), (2, 3))]
+    periods = [phase_period(phase).params() for phase in (1, 2, 3)] + [quarter(2024, 1).params()]
+    cases += [("monitoring_by_place", period) for period in periods]
+    metrics = store.execute("select metric from metrics")["metric"].tolist()
+    regions = store.execute("select distinct region from places")["region"].tolist()
+    cases += [("place_points", {**period, "min_phase": 1, "regions": regions, "metric": metric})
+              for period in periods for metric in metrics]  # fmt: skip
     return cases
 
 

@@ -10,9 +10,11 @@ import pandas as pd
 from pbsa_analytics.errors import UnknownQueryError
 from pbsa_analytics.store import Store
 
-# Queries returning a row per place x typology or outcome (tens of thousands at scale), mostly text: converting
+# Queries returning a row per place x typology, outcome or metric (tens of thousands at scale), mostly text: converting
 # their text columns to pandas through Arrow halves their time (measured: benchmarks/bench_scale.py).
-LARGE_RESULTS = frozenset({"cohort_profiles", "outcome_matrix", "typology_change", "typology_matrix"})
+LARGE_RESULTS = frozenset(
+    {"cohort_profiles", "monitoring_by_place", "outcome_matrix", "place_points", "typology_change", "typology_matrix"}
+)
 
 
 @cache

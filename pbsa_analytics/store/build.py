@@ -71,6 +71,8 @@ VIEWS: tuple[str, ...] = (
 
 # views.sql defines the derivation of the current figures before this line and the views reading them after it.
 CURRENT_VIEW_MARKER = "-- The current monitoring figures:"
+# ... and the rollup of the current figures after this one.
+ROLLUP_VIEW_MARKER = "-- The rollup of the current table"
 
 _LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"
 
@@ -119,7 +121,12 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
             derived, marker, rest = views.partition(CURRENT_VIEW_MARKER)
             con.execute(derived)
             con.execute("copy (select * from monitoring_from_imports) to ? (format parquet)", [str(current)])
-            con.execute(marker + rest)
+            current_views, rollup_marker, rollup_views = (marker + rest).partition(ROLLUP_VIEW_MARKER)
+            con.execute(current_views)
+            rollup = Path(scratch) / "rollup.parquet"
+            con.execute("copy (select * from monitoring_rollup_from_current) to ? (format parquet)", [str(rollup)])
+            con.execute("set variable pbsa_monitoring_rollup_file = ?", [str(rollup)])
+            con.execute(rollup_marker + rollup_views)
             build_search_index(con)
             con.execute("checkpoint")
         checkpoint("build.checkpointed")

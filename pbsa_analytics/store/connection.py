@@ -158,12 +158,17 @@ class Store:
         If it cannot be written (full or read-only disk), this cursor reads the derivation directly instead.
         """
         version, files, excluded = self._import_files()
-        path = self.current.ensure(cursor, current_key(build_id, version), files, excluded)
-        if path is None:
+        made = self.current.ensure(cursor, current_key(build_id, version), files, excluded)
+        if made is None:
             bind_import_files(cursor, files, excluded)
             cursor.execute("create or replace temp view monitoring as select * from monitoring_from_imports")
+            cursor.execute(
+                "create or replace temp view monitoring_rollup as select * from monitoring_rollup_from_current"
+            )
             return
-        cursor.execute("set variable pbsa_monitoring_file = ?", [str(path.resolve())])
+        table, rollup = made
+        cursor.execute("set variable pbsa_monitoring_file = ?", [str(table.resolve())])
+        cursor.execute("set variable pbsa_monitoring_rollup_file = ?", [str(rollup.resolve())])
 
     def refresh_current(self) -> None:
         """Materialise the current-monitoring table now (after an import, undo or repair) rather than on first read.

@@ -76,28 +76,91 @@ create view monitoring as
 select place_id, phase, period_start, period_end, period_basis, metric, value, note, source, import_id
 from read_parquet(getvariable('pbsa_monitoring_file'));
 
--- Each place's figures over a period, combined per metric by its declared rule (metrics.over_time: sum, peak or
--- latest), with how many periods it reported, their span and notes. Shared by the totals, the map and the grid.
-create macro monitoring_combined(for_phase, window_start, window_end) as table
+-- How a place's figures for one metric combine over periods, by the metric's declared rule (metrics.over_time:
+-- sum, peak or latest), and their notes (distinct and ordered: the same text on every run). Used inside GROUP BY.
+create macro monitoring_value_by_rule(rule, value, period_end) as
+case any_value(rule)
+    when 'sum' then sum(value)
+    when 'peak' then max(value)
+    else arg_max(value, period_end) filter (where value is not null)
+end;
+
+create macro monitoring_notes(note) as string_agg(distinct note, ' ' order by note);
+
+-- Each place's combined figures over every whole phase and over the whole programme: a rollup materialised with
+-- the current table (store/current.py), so a whole-phase or whole-programme view reads it instead of combining
+-- 1.6 million rows at 10,000 places. whole_programme rows have no phase.
+create view monitoring_rollup_from_current as
 select
+    grouping(mo.phase) = 1 as whole_programme,
+    mo.phase,
     mo.place_id,
     mo.metric,
-    case any_value(me.over_time)
-        when 'sum' then sum(mo.value)
-        when 'peak' then max(mo.value)
-        else arg_max(mo.value, mo.period_end) filter (where mo.value is not null)
-    end as value,
+    monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
     count(mo.value) as periods_reported,
     min(mo.period_start) as period_start,
     max(mo.period_end) as period_end,
-    string_agg(distinct mo.note, ' ' order by mo.note) as note  -- ordered: the same text on every run
+    monitoring_notes(mo.note) as note
 from monitoring as mo
 inner join metrics as me on me.metric = mo.metric
-where
-    (for_phase is null or mo.phase = for_phase)
-    and mo.period_start >= window_start
-    and mo.period_end <= window_end
-group by mo.place_id, mo.metric;
+group by grouping sets ((mo.phase, mo.place_id, mo.metric), (mo.place_id, mo.metric))
+order by whole_programme, mo.phase, mo.place_id, mo.metric;
+
+-- The rollup of the current table, one Parquet file bound per connection (pbsa_monitoring_rollup_file).
+create view monitoring_rollup as
+-- Parquet keeps the combined value (HUGEINT, as combined from the rows) as DECIMAL(38, 0): cast back.
+select
+    whole_programme, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end,
+    note
+from read_parquet(getvariable('pbsa_monitoring_rollup_file'));
+
+-- Each place's figures over a period, combined per metric by its declared rule, with how many periods it
+-- reported, their span and notes. Shared by the totals, the map and the grid. When every phase asked for lies
+-- wholly inside the window the answer is the rollup's; otherwise the rows are combined here.
+create macro monitoring_combined(for_phase, window_start, window_end) as table
+with phase_spans as (
+    select phase, min(period_start) as first_start, max(period_end) as last_end
+    from monitoring_rollup
+    where not whole_programme and (for_phase is null or phase = for_phase)
+    group by phase
+),
+
+rollup_answers as (
+    select coalesce(bool_and(first_start >= window_start and last_end <= window_end), false) as whole
+    from phase_spans
+),
+
+from_rollup as (
+    select place_id, metric, value, periods_reported, period_start, period_end, note
+    from monitoring_rollup
+    where
+        (select whole from rollup_answers)
+        and whole_programme = (for_phase is null)
+        and (for_phase is null or phase = for_phase)
+),
+
+from_rows as (
+    select
+        mo.place_id,
+        mo.metric,
+        monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
+        count(mo.value) as periods_reported,
+        min(mo.period_start) as period_start,
+        max(mo.period_end) as period_end,
+        monitoring_notes(mo.note) as note
+    from monitoring as mo
+    inner join metrics as me on me.metric = mo.metric
+    where
+        not (select whole from rollup_answers)
+        and (for_phase is null or mo.phase = for_phase)
+        and mo.period_start >= window_start
+        and mo.period_end <= window_end
+    group by mo.place_id, mo.metric
+)
+
+select * from from_rollup
+union all
+select * from from_rows;
 
 create view monitoring_published_totals as select * from raw_monitoring_published_totals;
 
