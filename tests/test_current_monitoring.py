@@ -138,7 +138,7 @@ COMBINED_WINDOWS = {
 def test_combined_figures_equal_pandas_whether_read_from_the_rollup_or_the_rows(store: Store, window: str) -> None:
     """Each place's combined figure per metric (sum, peak or latest by its rule), its count of periods reported and
     span equal a pandas computation over the raw files, for windows the rollup answers (whole phases, the whole
-    programme) and windows that cut a phase and are combined from the rows."""
+    programme) and windows that cut a phase and are combined from the rows; so do the phases with figures inside."""
     quarters = [("2022-01-01", "2022-03-31"), ("2022-04-01", "2022-06-30"), ("2022-07-01", "2022-09-30")]
     land(store, quarter_rows(PHASE3_PLACES, quarters, seed=11))
     land(store, quarter_rows(PHASE3_PLACES[:4], quarters[1:2], seed=12), replace=True)
@@ -161,6 +161,9 @@ def test_combined_figures_equal_pandas_whether_read_from_the_rollup_or_the_rows(
                          "value": None if not len(valued) else int(figure), "periods_reported": len(valued),
                          "period_start": group["period_start"].min(), "period_end": group["period_end"].max()})  # fmt: skip
     assert len(ours) == len(expected) > 0
+    windowed = store.execute("select phase from monitoring_windowed_phases($phase, $start::date, $end::date)",
+                             {"phase": phase, "start": start, "end": end})  # fmt: skip
+    assert sorted(windowed["phase"]) == sorted(inside["phase"].unique())
     got = ours.sort_values(["place_id", "metric"]).reset_index(drop=True)
     want = pd.DataFrame(expected).sort_values(["place_id", "metric"]).reset_index(drop=True)
     assert got["value"].astype("Int64").tolist() == want["value"].astype("Int64").tolist()

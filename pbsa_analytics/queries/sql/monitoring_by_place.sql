@@ -1,12 +1,7 @@
 -- Every place in the period's cohort with each metric combined over the period by the metric's declared rule
 -- (metrics.over_time: sum, latest or peak); null where the place gave no figure in the period.
 with windowed_phases as (
-    select distinct phase
-    from monitoring
-    where
-        ($phase is null or phase = $phase)
-        and period_start >= $window_start
-        and period_end <= $window_end
+    select phase from monitoring_windowed_phases($phase, $window_start, $window_end)
 ),
 
 cohort as (

@@ -1,12 +1,7 @@
 -- Per metric for a period: each place's figures combined by the metric's rule (metrics.over_time), summed
 -- over places; how many partnerships reported; and the published total when the period is a whole phase.
 with windowed_phases as (
-    select distinct phase
-    from monitoring
-    where
-        ($phase is null or phase = $phase)
-        and period_start >= $window_start
-        and period_end <= $window_end
+    select phase from monitoring_windowed_phases($phase, $window_start, $window_end)
 ),
 
 cohort as (

@@ -87,32 +87,63 @@ end;
 
 create macro monitoring_notes(note) as string_agg(distinct note, ' ' order by note);
 
--- Each place's combined figures over every whole phase and over the whole programme: a rollup materialised with
--- the current table (store/current.py), so a whole-phase or whole-programme view reads it instead of combining
--- 1.6 million rows at 10,000 places. whole_programme rows have no phase.
+-- A rollup of the current table, materialised with it (store/current.py), at three grains:
+--   place_phase      each place's figures per metric combined over a whole phase;
+--   place_programme  the same over the whole programme (no phase);
+--   phase_period     each phase's reporting periods (no place, metric or figures).
+-- A whole-phase or whole-programme view reads the first two instead of combining 1.6 million rows at 10,000
+-- places; the third says which phases have figures inside a window without reading the rows.
 create view monitoring_rollup_from_current as
+with grouped as (
+    select
+        case
+            when grouping(mo.place_id) = 1 then 'phase_period'
+            when grouping(mo.phase) = 1 then 'place_programme'
+            else 'place_phase'
+        end as grain,
+        mo.phase,
+        mo.place_id,
+        mo.metric,
+        monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
+        count(mo.value) as periods_reported,
+        min(mo.period_start) as period_start,
+        max(mo.period_end) as period_end,
+        monitoring_notes(mo.note) as note
+    from monitoring as mo
+    inner join metrics as me on me.metric = mo.metric
+    group by grouping sets (
+        (mo.phase, mo.place_id, mo.metric), (mo.place_id, mo.metric), (mo.phase, mo.period_start, mo.period_end)
+    )
+)
+
 select
-    grouping(mo.phase) = 1 as whole_programme,
-    mo.phase,
-    mo.place_id,
-    mo.metric,
-    monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
-    count(mo.value) as periods_reported,
-    min(mo.period_start) as period_start,
-    max(mo.period_end) as period_end,
-    monitoring_notes(mo.note) as note
-from monitoring as mo
-inner join metrics as me on me.metric = mo.metric
-group by grouping sets ((mo.phase, mo.place_id, mo.metric), (mo.place_id, mo.metric))
-order by whole_programme, mo.phase, mo.place_id, mo.metric;
+    grain,
+    phase,
+    place_id,
+    metric,
+    case when grain <> 'phase_period' then value end as value,
+    case when grain <> 'phase_period' then periods_reported end as periods_reported,
+    period_start,
+    period_end,
+    case when grain <> 'phase_period' then note end as note
+from grouped
+order by grain, phase, place_id, metric, period_start, period_end;
 
 -- The rollup of the current table, one Parquet file bound per connection (pbsa_monitoring_rollup_file).
 create view monitoring_rollup as
 -- Parquet keeps the combined value (HUGEINT, as combined from the rows) as DECIMAL(38, 0): cast back.
-select
-    whole_programme, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end,
-    note
+select grain, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end, note
 from read_parquet(getvariable('pbsa_monitoring_rollup_file'));
+
+-- The phases with figures inside a window (all phases, or one).
+create macro monitoring_windowed_phases(for_phase, window_start, window_end) as table
+select distinct phase
+from monitoring_rollup
+where
+    grain = 'phase_period'
+    and (for_phase is null or phase = for_phase)
+    and period_start >= window_start
+    and period_end <= window_end;
 
 -- Each place's figures over a period, combined per metric by its declared rule, with how many periods it
 -- reported, their span and notes. Shared by the totals, the map and the grid. When every phase asked for lies
@@ -121,7 +152,7 @@ create macro monitoring_combined(for_phase, window_start, window_end) as table
 with phase_spans as (
     select phase, min(period_start) as first_start, max(period_end) as last_end
     from monitoring_rollup
-    where not whole_programme and (for_phase is null or phase = for_phase)
+    where grain = 'phase_period' and (for_phase is null or phase = for_phase)
     group by phase
 ),
 
@@ -135,7 +166,7 @@ from_rollup as (
     from monitoring_rollup
     where
         (select whole from rollup_answers)
-        and whole_programme = (for_phase is null)
+        and grain = case when for_phase is null then 'place_programme' else 'place_phase' end
         and (for_phase is null or phase = for_phase)
 ),
 
