@@ -19,6 +19,7 @@ from pbsa_analytics.exports.report import Report, ReportSection, report_html, re
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
 from pbsa_analytics.store import Store
+from pbsa_analytics.store.search_index import search_terms
 from pbsa_analytics.ui.auth import RETURN_TTL_S, PendingReturns, ReturnTo, xsrf_token
 from pbsa_analytics.ui.safe_text import ZERO_WIDTH_SPACE, md
 from tests.leak_check import download_text, find_leaks, scope_terms
@@ -362,3 +363,23 @@ def test_deep_link_is_taken_once_and_forgotten_after_its_time() -> None:
     assert returns.take("browser-a", now=1002.0) is None
     returns.put("browser-a", target)
     assert returns.take("browser-a", now=1000.0 + RETURN_TTL_S + 1) is None
+
+
+SEARCH_FILTERS = {"place_id": "", "phase": 0, "outcome_id": "", "enabler_id": "", "typology_id": "", "max_rows": 500}
+
+
+def test_partnership_search_naming_another_place_returns_nothing(store: Store) -> None:
+    """A partnership's search holding another place's name, id or LA code returns no rows (its matches would tell
+    which anonymised records are that place's); its own place's name and ordinary words still find records."""
+    other = store.execute("select place_name, lad_code from places where place_id = $id", {"id": OTHER}).iloc[0]
+    naming_other = [other["place_name"], OTHER, other["lad_code"], f"food {other['place_name']}"]
+    funder_rows = {text: len(run_scoped(store, FUNDER, "evidence_search", terms=search_terms(text), **SEARCH_FILTERS))
+                   for text in naming_other}  # fmt: skip
+    assert funder_rows[other["place_name"]] > 0  # the search does find that place's records for a funder
+    for text in naming_other:
+        assert run_scoped(store, PARTNERSHIP, "evidence_search", terms=search_terms(text), **SEARCH_FILTERS).empty
+    own_name = store.execute("select place_name from places where place_id = $id", {"id": OWN}).iloc[0, 0]
+    for text in (own_name, "food", "volunteering"):
+        funder = run_scoped(store, FUNDER, "evidence_search", terms=search_terms(text), **SEARCH_FILTERS)
+        partnership = run_scoped(store, PARTNERSHIP, "evidence_search", terms=search_terms(text), **SEARCH_FILTERS)
+        assert len(partnership) == len(funder) > 0, text

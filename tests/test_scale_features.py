@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import altair as alt
@@ -22,6 +25,7 @@ from pbsa_analytics.services.partnership import PartnershipView
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
 from pbsa_analytics.ui.chart_specs import shared_chart, vega_spec
+from pbsa_analytics.ui.data import process_memo
 from tests.test_pages import open_page
 
 NO_FILTERS = {"place_id": "", "phase": 0, "outcome_id": "", "enabler_id": "", "typology_id": ""}
@@ -203,3 +207,25 @@ def test_a_closed_table_view_sends_no_table() -> None:
     app.session_state["long_table_open"] = True
     app.run()
     assert len(app.dataframe[0].value) == 500
+
+
+def test_process_memo_computes_a_missing_value_once_when_threads_ask_at_once() -> None:
+    """Eight threads asking at the same moment for a value not yet memoised run its function once, not eight times
+    (a store connection opened once per process)."""
+    calls: list[int] = []
+    start = threading.Barrier(8)
+
+    @process_memo(maxsize=4)
+    def slow_value(key: str) -> str:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for every thread to miss before the first finishes
+        return key.upper()
+
+    def ask() -> str:
+        start.wait()
+        return slow_value("store")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: ask(), range(8)))
+    assert answers == ["STORE"] * 8
+    assert len(calls) == 1

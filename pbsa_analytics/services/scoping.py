@@ -9,7 +9,8 @@ This is the one place that decides what a role may see (like row-level security 
   about one other place returns no rows. Other places' monitoring figures are quasi-identifiers (an exact figure
   can be matched against a published report), so they are also coarsened and unlinked: rounded (see
   coarse_figure), their notes dropped, and labelled afresh for each metric, so one figure that gives a place away
-  does not give away its other figures, typologies or evidence (see unlink_figures).
+  does not give away its other figures, typologies or evidence (see unlink_figures). An evidence search naming
+  another place returns no rows: its matches would tell which anonymised records are that place's.
 - public: only programme-level queries, with the small-number rule; anything else returns no rows.
 - participant: no rows from any query (the pulse page reads only the pulse store).
 """
@@ -27,6 +28,7 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.anonymise import Anonymiser, label_id
 from pbsa_analytics.store import Store
+from pbsa_analytics.store.search_index import search_terms
 
 # Small-number rule for the public role: a count of places below this, or a sum over fewer reporting
 # partnerships than this, is shown as missing, so no single place's figure can be read off an aggregate.
@@ -163,21 +165,58 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
         safe["place_name"] = new_names
     metric_order = {metric: i for i, metric in enumerate(dict.fromkeys(safe["metric"]))}
     label_order = safe["place_name"] if named else safe["place_id"]
+    label = label_order.astype(str)
     key = pd.DataFrame(
         {
-            "metric": safe["metric"].map(metric_order),
-            "other": others.astype(int),
-            "label": label_order.map(lambda label: (len(str(label)), str(label))),
+            "metric": safe["metric"].map(metric_order).to_numpy(),
+            "other": others.astype(int).to_numpy(),
+            "length": label.str.len().to_numpy(),
+            "label": label.to_numpy(),
         }
     )
-    order = sorted(range(len(safe)), key=lambda i: (key["metric"].iloc[i], key["other"].iloc[i], key["label"].iloc[i]))
+    order = key.sort_values(["metric", "other", "length", "label"], kind="stable").index
     return safe.iloc[order].reset_index(drop=True)
+
+
+# Searched terms that name a place: for each term, the places' identities (as stemmed term sets) holding it.
+_IDENTITY_TERMS: dict[tuple, dict[str, list[tuple[str, frozenset[str]]]]] = {}
+
+
+def _identity_terms(store: Store) -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """Every place's names, aliases, id, organisations and codes as search terms, indexed by each term they hold;
+    built once per store version."""
+    key = (id(store), store.version())
+    if key not in _IDENTITY_TERMS:
+        _IDENTITY_TERMS.clear()
+        index: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        identities = queries.run(store, "place_identities")
+        for place_id, name in identities[["place_id", "name"]].drop_duplicates().itertuples(index=False):
+            terms = frozenset(search_terms(str(name)))
+            for term in terms:
+                index.setdefault(term, []).append((place_id, terms))
+        _IDENTITY_TERMS[key] = index
+    return _IDENTITY_TERMS[key]
+
+
+def searches_another_place(store: Store, *, focus_place_id: str, terms: list[str]) -> bool:
+    """The search holds every word of another place's name, alias, id, organisation or code (one the focus place
+    does not share)."""
+    searched = frozenset(terms)
+    index = _identity_terms(store)
+    candidates = [entry for term in searched for entry in index.get(term, [])]
+    own = {identity for place_id, identity in candidates if place_id == focus_place_id}
+    return any(
+        place_id != focus_place_id and identity <= searched and identity not in own for place_id, identity in candidates
+    )
 
 
 def _partnership(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
     frame = queries.run(store, name, **params)
     focus = principal.place_id or PROGRAMME_WIDE
     asked_for = params.get("place_id")
+    terms = params.get("terms")
+    if isinstance(terms, list) and terms and searches_another_place(store, focus_place_id=focus, terms=terms):
+        return anonymiser(store, focus_place_id=focus).frame(_empty(frame))
     if isinstance(asked_for, str) and asked_for not in ("", principal.place_id):
         # Another place's own page, panel or cell: nothing, rather than a relabelled copy.
         return anonymiser(store, focus_place_id=focus).frame(_empty(frame))

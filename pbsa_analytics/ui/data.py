@@ -32,8 +32,17 @@ def process_memo(*, maxsize: int) -> Callable[[Callable], Callable]:
 
     def decorate(function: Callable) -> Callable:
         memo = functools.lru_cache(maxsize=maxsize)(function)
+        # lru_cache lets threads that miss at once each compute the value (two connections to one store): one
+        # lock per function makes the first the only one; a hit holds it for well under a microsecond.
+        lock = threading.RLock()
+
+        @functools.wraps(function)
+        def once(*args: object, **kwargs: object) -> object:
+            with lock:
+                return memo(*args, **kwargs)
+
         _MEMOS.append(memo.cache_clear)
-        return memo
+        return once
 
     return decorate
 
