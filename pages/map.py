@@ -105,7 +105,8 @@ def render() -> None:
     _find_place(points)
     _follow_click()
     place_id = resolve_place(
-        allowed=set(points["place_id"]), why_not_allowed="that place is not among the places these filters show."
+        allowed=set(points["place_id"].tolist()),
+        why_not_allowed="that place is not among the places these filters show.",
     )
     if len(points) > scale.BIN_THRESHOLD:  # thousands of points: bins a person can read, not a cloud
         name_labels = []

@@ -58,7 +58,7 @@ def _place_typology_links(*, place_id: str, place_name: str) -> None:
 def _place_focus(matrix) -> None:
     """?place= (id, name or alias): this place's evidence per outcome and its typologies, linked both ways."""
     place_id = resolve_place(
-        allowed=set(matrix["place_id"]), why_not_allowed="only Phase 2 places have outcome evidence."
+        allowed=set(matrix["place_id"].unique().tolist()), why_not_allowed="only Phase 2 places have outcome evidence."
     )
     if not place_id:
         return
@@ -79,7 +79,8 @@ def render() -> None:
         empty_state("No outcome evidence is recorded.")
         return
     coverage = outcome_coverage(matrix)
-    full_titles = dict(zip(matrix["outcome_id"], matrix["outcome_title"], strict=False))
+    titles = matrix.drop_duplicates("outcome_id")
+    full_titles = dict(zip(titles["outcome_id"].tolist(), titles["outcome_title"].tolist(), strict=True))
     columns = st.columns(len(coverage))
     for column, row in zip(columns, coverage.itertuples(), strict=True):
         column.metric(
@@ -104,7 +105,7 @@ def render() -> None:
     places = matrix.drop_duplicates("place_id").sort_values("place_name")
     outcomes = matrix.sort_values("outcome_position").drop_duplicates("outcome_id")
     cell = cell_picker(
-        rows=dict(zip(places["place_id"], places["place_name"], strict=True)),
+        rows=dict(zip(places["place_id"].tolist(), places["place_name"].tolist(), strict=True)),
         columns=dict(zip(outcomes["outcome_id"], outcomes["outcome"], strict=True)),
         row_label="Place",
         column_label="Outcome",

@@ -39,7 +39,7 @@ def _place_and_anonymise() -> tuple[str | None, bool]:
     if principal.role is Role.PARTNERSHIP:
         return principal.place_id, False
     places = query("places_list")
-    names = dict(zip(places["place_id"], places["place_name"], strict=True))
+    names = dict(zip(places["place_id"].tolist(), places["place_name"].tolist(), strict=True))
     anonymise = url_state.toggle(
         "Anonymise other partnerships (for projecting to a room)", key="partnership_anon", param="anon"
     )

@@ -111,10 +111,11 @@ def render() -> None:
         stretch=False,
     )
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
-    ids = matrix.drop_duplicates("place_id").set_index("place_name")["place_id"]
+    places = matrix.drop_duplicates("place_id")
+    id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
     typologies = matrix.sort_values("typology_position").drop_duplicates("typology_id")
     cell = cell_picker(
-        rows={ids[name]: name for name in order},
+        rows={id_of[name]: name for name in order},
         columns=dict(zip(typologies["typology_id"], typologies["typology_name"], strict=True)),
         row_label="Place",
         column_label="Typology",

@@ -186,7 +186,7 @@ def row_sources(rows: pd.DataFrame) -> list[str]:
     if "source" not in rows.columns:
         return []
     published = rows if "import_id" not in rows.columns else rows[rows["import_id"].isna()]
-    return list(dict.fromkeys(published["source"].dropna().astype(str)))
+    return [str(source) for source in published["source"].dropna().astype(str).unique()]  # first-seen order
 
 
 def row_imports(rows: pd.DataFrame, history: pd.DataFrame) -> list[ImportedFrom]:

@@ -51,7 +51,7 @@ def monitoring_comparison(values: pd.DataFrame, *, place_id: str) -> pd.DataFram
 
 def typology_contrast(matrix: pd.DataFrame, *, place_id: str) -> pd.DataFrame:
     """Per typology: share of the cohort with it and whether this place has it, flagged rare or common."""
-    if matrix.empty or place_id not in set(matrix["place_id"]):
+    if matrix.empty or not (matrix["place_id"] == place_id).any():
         return pd.DataFrame(columns=["typology_name", "share", "has", "kind"])
     shares = matrix.groupby(["typology_id", "typology_name", "typology_position"], as_index=False)["marked"].mean()
     own = matrix[matrix["place_id"] == place_id].set_index("typology_id")["marked"]

@@ -223,7 +223,7 @@ def build_view(
 def _add_monitoring(view: PartnershipView, build: _Builder) -> None:
     period, place_id, cite = build.period, build.place_id, build.cite
     values = build.scrub(build.run("monitoring_by_place", **period.params()))
-    if place_id not in set(values["place_id"]):
+    if not (values["place_id"] == place_id).any():
         view.monitoring_note = f"No monitoring figures for this partnership in {period.label}. " + cite.caption(
             note="No return from it is held for this period.", caveats=["monitoring_phase2_only"]
         )

@@ -151,7 +151,7 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
     new_ids = safe["place_id"].astype(object).copy()
     new_names = safe["place_name"].astype(object).copy() if named else None
     for metric, rows in safe[others].groupby("metric", sort=False):
-        labels = sorted(set(rows["place_name"])) if named else sorted(set(rows["place_id"]))
+        labels = sorted(set((rows["place_name"] if named else rows["place_id"]).tolist()))
         permutation = _keyed_permutation(labels, secret=secret, salt=str(metric))
         source = rows["place_name"] if named else rows["place_id"]
         relabelled = source.map(permutation)
