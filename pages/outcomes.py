@@ -7,7 +7,7 @@ from pbsa_analytics.analysis.findings import outcome_coverage, outcome_finding
 from pbsa_analytics.charts.outcomes import CELL_SELECTION, coverage_chart, outcome_grid
 from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
-from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.citations import caption, cite_row
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.focus import scroll_into_view
@@ -78,7 +78,7 @@ def render() -> None:
     if matrix.empty:
         empty_state("No outcome evidence is recorded.")
         return
-    coverage = outcome_coverage(matrix)
+    coverage = shared_view(outcome_coverage, matrix=matrix)
     titles = matrix.drop_duplicates("outcome_id")
     full_titles = dict(zip(titles["outcome_id"].tolist(), titles["outcome_title"].tolist(), strict=True))
     columns = st.columns(len(coverage))
@@ -96,7 +96,7 @@ def render() -> None:
         name="outcome-evidence-grid",
         key="outcomes_grid",
         caption=caption(caveats=CAVEATS),
-        table=shown.pivot_table(index="place_name", columns="outcome", values="evidence_records"),
+        table=lambda: shown.pivot_table(index="place_name", columns="outcome", values="evidence_records"),
         selectable=True,
         stretch=False,
     )

@@ -1,18 +1,24 @@
 """Phases (/phases): the 20 -> 10 -> 9 funnel, who left when, and how the cohort's work changed."""
 
+import pandas as pd
 import streamlit as st
 
 from pbsa_analytics.analysis.findings import cohort_shift, funnel_finding, shift_finding
 from pbsa_analytics.charts.programme import cohort_shift_chart, funnel_chart, grant_chart, regional_chart
 from pbsa_analytics.charts.typology import profile_small_multiples
 from pbsa_analytics.ui import paging
-from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.citations import caption, cite_row, scope
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.panels import STATUS_TEXT
 
 TYPOLOGY_CAVEATS = ["typology_phase1_planned", "typology_phase2_derived", "typology_methods_differ"]
+
+
+def _shift_view(profiles: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    shift = cohort_shift(profiles)
+    return shift, shift_finding(shift)
 
 
 def render() -> None:
@@ -52,11 +58,13 @@ def render() -> None:
         key="phases_profiles",
         stretch=False,
         caption=caption(rows=[scope("place_typology")], caveats=TYPOLOGY_CAVEATS),
-        table=shown.pivot_table(index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"),
+        table=lambda: shown.pivot_table(
+            index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"
+        ),
     )
-    shift = cohort_shift(profiles)
+    shift, finding = shared_view(_shift_view, profiles=profiles)
     chart_block(
-        chart=shared_chart(cohort_shift_chart, shift=shift, title=shift_finding(shift)),
+        chart=shared_chart(cohort_shift_chart, shift=shift, title=finding),
         data=shift,
         name="cohort-typology-shift",
         key="phases_shift",

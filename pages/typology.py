@@ -7,7 +7,7 @@ from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, pla
 from pbsa_analytics.charts.typology import CELL_SELECTION, typology_change_heatmap, typology_heatmap
 from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
-from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.citations import caption, cite_row
 from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.focus import scroll_into_view
@@ -89,14 +89,14 @@ def render() -> None:
     if matrix.empty:
         empty_state(f"No places took part in Phase {phase}.")
         return
-    order = place_order(matrix=matrix, by=PlaceOrder(order_by))
+    order = shared_view(place_order, matrix=matrix, by=PlaceOrder(order_by))
     shown = paging.page_of(order, key="typology_page")
     shown_matrix = paging.rows_for(matrix, shown)
     chart = shared_chart(
         typology_heatmap,
         matrix=shown_matrix,
         place_order=shown,
-        title=typology_finding(matrix, phase=phase),
+        title=shared_view(typology_finding, matrix=matrix, phase=phase),
     )
     event = chart_block(
         chart=chart,
@@ -106,7 +106,9 @@ def render() -> None:
         caption=caption(
             note="Similarity sorting uses Jaccard distance between profiles.", rows=[matrix], caveats=[CAVEATS[phase]]
         ),
-        table=shown_matrix.pivot_table(index="place_name", columns="typology_name", values="marked", aggfunc="max"),
+        table=lambda: shown_matrix.pivot_table(
+            index="place_name", columns="typology_name", values="marked", aggfunc="max"
+        ),
         selectable=True,
         stretch=False,
     )
@@ -165,7 +167,9 @@ def render() -> None:
             "sources list no typology for the place in one of the two phases (missing, not dropped).",
             caveats=[CAVEATS[from_phase], CAVEATS[to_phase], "typology_methods_differ"],
         ),
-        table=shown_change.pivot_table(index="place_name", columns="typology_name", values="change", aggfunc="first"),
+        table=lambda: shown_change.pivot_table(
+            index="place_name", columns="typology_name", values="change", aggfunc="first"
+        ),
         stretch=False,
     )
 

@@ -8,7 +8,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pbsa_analytics import settings
+from pbsa_analytics import queries, settings
+from pbsa_analytics.store import open_store
+from pbsa_analytics.ui import paging
 from pbsa_analytics.ui.navigation import PAGES
 
 APP = str(settings.REPO_ROOT / "app.py")
@@ -157,3 +159,32 @@ def test_overview_period_in_url_states_period_and_rules(db_env: Path) -> None:
     app.selectbox(key="overview_period").set_value("phase-2").run()
     assert "period" not in app.query_params
     assert {m.label: m.value for m in app.metric}["Volunteers"] == "780"
+
+
+PIVOT_TABLES = {
+    "pages/typology.py": ("typology_heatmap", "typology_matrix", {"phase": 1}, "typology_name"),
+    "pages/outcomes.py": ("outcomes_grid", "outcome_matrix", {"phase": 2}, "outcome"),
+    "pages/phases.py": ("phases_profiles", "cohort_profiles", {"cohort_phase": 2}, "typology_name"),
+}
+
+
+@pytest.mark.parametrize("page_file", PIVOT_TABLES)
+def test_pivoted_table_view_is_built_when_opened_and_holds_every_place_and_column(page_file: str, db_env: Path) -> None:
+    """A chart's table view, built only when opened (a function), shows one row per place (per phase) on the
+    page and one column per typology or outcome, as the query behind it has them."""
+    key, name, params, column = PIVOT_TABLES[page_file]
+    app = open_page(page_file)
+    assert list(app.dataframe) == []  # every table view closed: nothing built or sent
+    app.session_state[f"{key}_table_open"] = True
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    (table,) = app.dataframe
+    store = open_store(db_path=db_env)
+    try:
+        rows = queries.run(store, name, **params)
+    finally:
+        store.close()
+    per_row = ["place_id", "phase"] if name == "cohort_profiles" else ["place_id"]
+    assert rows["place_id"].nunique() <= paging.PAGE_SIZE  # the programme's places fit on one page
+    assert len(table.value) == len(rows.drop_duplicates(per_row)) > 0
+    assert sorted(table.value.columns) == sorted(rows[column].unique())

@@ -75,3 +75,9 @@ def shared_chart(builder: Callable[..., alt.TopLevelMixin], /, **params: object)
     """
     key = tuple(sorted((name, _fingerprint(value)) for name, value in params.items()))
     return _shared_chart(f"{builder.__module__}.{builder.__qualname__}", key, builder, params)
+
+
+def shared_view(builder: Callable[..., object], /, **params: object) -> object:
+    """builder(**params) for a page's derived view (a frame or a finding), shared like shared_chart: one result for
+    every rerun and session passing equal parameters. Callers must not change what it returns."""
+    return shared_chart(builder, **params)

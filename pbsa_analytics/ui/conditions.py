@@ -344,7 +344,7 @@ def cohort(store: Store, principal: Principal) -> None:
         key="cond_heatmap",
         caption="Each row is a place's submitted answers for the round. Bars above: places reporting each "
         "condition missing (checklist No; workshop rating 1). Self-assessments, not independent evaluation.",
-        table=answers.pivot_table(index="place_name", columns="label", values="state", aggfunc="first"),
+        table=lambda: answers.pivot_table(index="place_name", columns="label", values="state", aggfunc="first"),
         selectable=True,
         stretch=False,
     )

@@ -63,7 +63,7 @@ def chart_block(
     name: str,
     key: str,
     caption: str,
-    table: pd.DataFrame | None = None,
+    table: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     selectable: bool = False,
     stretch: bool = True,
     page_rows: int | None = None,
@@ -71,7 +71,8 @@ def chart_block(
     """Render a chart in the project theme with its caption, downloads and a table view; return the event.
 
     stretch=False keeps charts sized by their own steps (heatmaps) at their natural width. `data` may be a
-    function, called only when a download is clicked; then `table` is required. With page_rows, a table view
+    function, called only when a download is clicked; then `table` is required. `table` may be a function too,
+    called only while the table view is open (a pivot need not be built on every run). With page_rows, a table view
     longer than that shows one page of it at a time (the downloads still hold every row).
     """
     width = "stretch" if stretch else "content"
