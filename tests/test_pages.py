@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.store import open_store
-from pbsa_analytics.ui import paging
+from pbsa_analytics.ui import chart_specs, paging
+from pbsa_analytics.ui.data import clear_caches
 from pbsa_analytics.ui.navigation import PAGES
 
 APP = str(settings.REPO_ROOT / "app.py")
@@ -33,10 +34,20 @@ def page_text(app: AppTest) -> str:
     return "\n".join(str(part.value) for part in parts)
 
 
-@pytest.mark.usefixtures("db_env")
+@pytest.fixture
+def checked_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chart spec a page renders is checked against the Vega-Lite schema (serving skips the check); charts
+    and specs converted unchecked by earlier tests are forgotten first."""
+    monkeypatch.setattr(chart_specs, "VALIDATE_SPECS", True)
+    monkeypatch.setattr(chart_specs, "_specs", {})
+    clear_caches()
+
+
+@pytest.mark.usefixtures("db_env", "checked_specs")
 @pytest.mark.parametrize("page", PAGES, ids=lambda spec: spec.url_path or "overview")
 def test_page_renders_without_error(page) -> None:
-    """Each page runs to the end with a title, no exception and no error box."""
+    """Each page runs to the end with a title, no exception and no error box, and each of its chart specs passes
+    the Vega-Lite schema."""
     app = open_page(page.file)
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
