@@ -77,7 +77,8 @@ select place_id, phase, period_start, period_end, period_basis, metric, value, n
 from read_parquet(getvariable('pbsa_monitoring_file'));
 
 -- How a place's figures for one metric combine over periods, by the metric's declared rule (metrics.over_time:
--- sum, peak or latest), and their notes (distinct and ordered: the same text on every run). Used inside GROUP BY.
+-- sum, peak or latest), with how many periods gave a figure, their span and their notes (distinct and ordered:
+-- the same text on every run). One struct of aggregates, used inside GROUP BY and unpacked with `.*`.
 create macro monitoring_value_by_rule(rule, value, period_end) as
 case any_value(rule)
     when 'sum' then sum(value)
@@ -85,7 +86,14 @@ case any_value(rule)
     else arg_max(value, period_end) filter (where value is not null)
 end;
 
-create macro monitoring_notes(note) as string_agg(distinct note, ' ' order by note);
+create macro monitoring_combination(rule, value, period_start, period_end, note) as
+struct_pack(
+    value := monitoring_value_by_rule(rule, value, period_end),
+    periods_reported := count(value),
+    period_start := min(period_start),
+    period_end := max(period_end),
+    note := string_agg(distinct note, ' ' order by note)
+);
 
 -- A rollup of the current table, materialised with it (store/current.py), at three grains:
 --   place_phase      each place's figures per metric combined over a whole phase;
@@ -104,11 +112,7 @@ with grouped as (
         mo.phase,
         mo.place_id,
         mo.metric,
-        monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
-        count(mo.value) as periods_reported,
-        min(mo.period_start) as period_start,
-        max(mo.period_end) as period_end,
-        monitoring_notes(mo.note) as note
+        monitoring_combination(me.over_time, mo.value, mo.period_start, mo.period_end, mo.note) as combined
     from monitoring as mo
     inner join metrics as me on me.metric = mo.metric
     group by grouping sets (
@@ -121,11 +125,11 @@ select
     phase,
     place_id,
     metric,
-    case when grain <> 'phase_period' then value end as value,
-    case when grain <> 'phase_period' then periods_reported end as periods_reported,
-    period_start,
-    period_end,
-    case when grain <> 'phase_period' then note end as note
+    case when grain <> 'phase_period' then combined.value end as value,
+    case when grain <> 'phase_period' then combined.periods_reported end as periods_reported,
+    combined.period_start as period_start,
+    combined.period_end as period_end,
+    case when grain <> 'phase_period' then combined.note end as note
 from grouped
 order by grain, phase, place_id, metric, period_start, period_end;
 
@@ -174,11 +178,7 @@ from_rows as (
     select
         mo.place_id,
         mo.metric,
-        monitoring_value_by_rule(me.over_time, mo.value, mo.period_end) as value,
-        count(mo.value) as periods_reported,
-        min(mo.period_start) as period_start,
-        max(mo.period_end) as period_end,
-        monitoring_notes(mo.note) as note
+        monitoring_combination(me.over_time, mo.value, mo.period_start, mo.period_end, mo.note) as combined
     from monitoring as mo
     inner join metrics as me on me.metric = mo.metric
     where
@@ -191,7 +191,7 @@ from_rows as (
 
 select * from from_rollup
 union all
-select * from from_rows;
+select place_id, metric, combined.* from from_rows;
 
 create view monitoring_published_totals as select * from raw_monitoring_published_totals;
 
