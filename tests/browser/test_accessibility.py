@@ -23,6 +23,7 @@ PATHS = [
     "/partnership?place=hartlepool",
     "/evidence?q=food",
     "/data",
+    "/conditions",
     "/present?deck=learning-event",
     "/pulse",
 ]
