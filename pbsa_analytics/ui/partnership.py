@@ -77,4 +77,4 @@ def render_view(view: PartnershipView) -> None:
         chart=view.profile_chart, name=f"{place_id}-profile", key="partnership_profile",
         formats=("png", "pdf"), label="Profile",
     )  # fmt: skip
-    data_downloads(data=view.page_data(), name=f"{place_id}-partnership", key="partnership_page_data")
+    data_downloads(data=view.page_data, name=f"{place_id}-partnership", key="partnership_page_data")
