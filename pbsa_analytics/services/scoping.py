@@ -165,7 +165,7 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
         safe["place_name"] = new_names
     metric_order = {metric: i for i, metric in enumerate(dict.fromkeys(safe["metric"]))}
     label_order = safe["place_name"] if named else safe["place_id"]
-    label = label_order.astype(str)
+    label = label_order.map(str)  # a missing label sorts as its text, as before
     key = pd.DataFrame(
         {
             "metric": safe["metric"].map(metric_order).to_numpy(),
@@ -186,16 +186,18 @@ def _identity_terms(store: Store) -> dict[str, list[tuple[str, frozenset[str]]]]
     """Every place's names, aliases, id, organisations and codes as search terms, indexed by each term they hold;
     built once per store version."""
     key = (id(store), store.version())
-    if key not in _IDENTITY_TERMS:
-        _IDENTITY_TERMS.clear()
-        index: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    index = _IDENTITY_TERMS.get(key)
+    if index is None:
+        index = {}
         identities = queries.run(store, "place_identities")
         for place_id, name in identities[["place_id", "name"]].drop_duplicates().itertuples(index=False):
             terms = frozenset(search_terms(str(name)))
             for term in terms:
                 index.setdefault(term, []).append((place_id, terms))
+        if len(_IDENTITY_TERMS) > 4:  # a few store versions at most; the index returned is this call's own
+            _IDENTITY_TERMS.clear()
         _IDENTITY_TERMS[key] = index
-    return _IDENTITY_TERMS[key]
+    return index
 
 
 def searches_another_place(store: Store, *, focus_place_id: str, terms: list[str]) -> bool:
@@ -215,7 +217,8 @@ def _partnership(store: Store, principal: Principal, name: str, params: dict) ->
     focus = principal.place_id or PROGRAMME_WIDE
     asked_for = params.get("place_id")
     terms = params.get("terms")
-    if isinstance(terms, list) and terms and searches_another_place(store, focus_place_id=focus, terms=terms):
+    # Pages pass list parameters as tuples (their cache key), the CLI and downloads as lists.
+    if isinstance(terms, list | tuple) and terms and searches_another_place(store, focus_place_id=focus, terms=terms):
         return anonymiser(store, focus_place_id=focus).frame(_empty(frame))
     if isinstance(asked_for, str) and asked_for not in ("", principal.place_id):
         # Another place's own page, panel or cell: nothing, rather than a relabelled copy.
