@@ -78,3 +78,48 @@ def test_app_entry_point_imports_only_streamlit_and_ui() -> None:
     imported = _imported_modules(ROOT / "app.py")
     allowed = {name for name in imported if name == "streamlit" or name.startswith("pbsa_analytics.ui")}
     assert imported == allowed, imported - allowed
+
+
+CHART_FILES = sorted(ROOT.glob("pbsa_analytics/charts/*.py"))
+# Altair turns these into channels by matching them against every schema class (5-17 ms a call, per cold chart).
+_UNTYPED_CALLS = {"value", "datum", "condition", "from_dict"}
+
+
+def _untyped_channels(source: str) -> list[str]:
+    """Each `.encode(...)` argument given as a bare string, dict, list of strings or alt.value/datum/condition,
+    and each `from_dict` call, as "line: argument"."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr in {"from_dict"}:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:60]}")
+        if node.func.attr != "encode":
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            items = value.elts if isinstance(value, ast.List) else [value]
+            untyped = [
+                item
+                for item in items
+                if isinstance(item, ast.Constant | ast.Dict | ast.JoinedStr)
+                or (isinstance(item, ast.Call) and getattr(item.func, "attr", "") in _UNTYPED_CALLS)
+            ]
+            found += [f"{node.lineno}: {keyword.arg}={ast.unparse(item)[:60]}" for item in untyped]
+    return found
+
+
+@pytest.mark.parametrize("path", CHART_FILES, ids=lambda p: p.name)
+def test_chart_encodings_are_typed_channels(path: Path) -> None:
+    """Chart builders pass channel objects (alt.X, alt.Text, alt.OpacityValue, ...) to encode, never the bare
+    forms Altair must match against its whole schema on every cold chart."""
+    assert _untyped_channels(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_typed_channel_check_catches_bare_forms() -> None:
+    """The check names a shorthand string, a tooltip list of strings, alt.value and alt.condition."""
+    source = (
+        'c.encode(x="a:Q", tooltip=["b:N", alt.Tooltip("c:N")], y=alt.value(3),\n'
+        "         opacity=alt.condition(sel, alt.value(1), alt.value(0)), color=alt.Color('d:N'))"
+    )
+    assert [line.split("=")[0] for line in _untyped_channels(source)] == ["1: x", "1: tooltip", "1: y", "1: opacity"]

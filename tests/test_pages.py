@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import altair as alt
 import duckdb
+import pandas as pd
 import pytest
+from altair.utils import schemapi
 from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import queries, settings
@@ -199,3 +202,55 @@ def test_pivoted_table_view_is_built_when_opened_and_holds_every_place_and_colum
     assert rows["place_id"].nunique() <= paging.PAGE_SIZE  # the programme's places fit on one page
     assert len(table.value) == len(rows.drop_duplicates(per_row)) > 0
     assert sorted(table.value.columns) == sorted(rows[column].unique())
+
+
+@pytest.fixture
+def altair_rework(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each time Altair matches a bare string or dict channel against its schema classes (a `_FromDict`
+    table built from ~570 schemas) or names a view by hashing a chart whose data is a frame (the frame's repr)."""
+    seen: list[str] = []
+    build_table = schemapi._FromDict.__init__
+
+    def counting_table(self, *args, **kwargs) -> None:
+        seen.append("channel matched against the schema classes")
+        build_table(self, *args, **kwargs)
+
+    hash_chart = alt.Chart._compute_hash
+
+    def counting_hash(self) -> str:
+        if isinstance(getattr(self, "data", None), pd.DataFrame):
+            seen.append("chart hashed with its data frame")
+        return hash_chart(self)
+
+    monkeypatch.setattr(schemapi._FromDict, "__init__", counting_table)
+    monkeypatch.setattr(alt.Chart, "_compute_hash", counting_hash)
+    clear_caches()
+    return seen
+
+
+# Every view of the real store that draws Altair charts (the map is pydeck; /evidence, /conditions and /pulse
+# draw none without a search, a submitted round or an open room: their builders are covered by the source check).
+CHART_VIEWS = [
+    ("pages/overview.py", {}),
+    ("pages/typology.py", {"cell": "hartlepool|1"}),
+    ("pages/outcomes.py", {}),
+    ("pages/phases.py", {}),
+    ("pages/partnership.py", {"place": "hartlepool"}),
+    ("pages/data.py", {}),
+    # The shipped decks' chart slides (the others are questions or text).
+    ("pages/present.py", {"deck": "learning-event", "slide": "1"}),
+    ("pages/present.py", {"deck": "learning-event", "slide": "4"}),
+    ("pages/present.py", {"deck": "cohort-meeting", "slide": "2"}),
+    ("pages/present.py", {"deck": "cohort-meeting", "slide": "4"}),
+]
+
+
+@pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize(("page_file", "query"), CHART_VIEWS)
+def test_charts_are_built_from_typed_channels(page_file: str, query: dict, altair_rework: list[str]) -> None:
+    """A cold page builds every chart from typed channel objects with layer data on the layer, so Altair does no
+    per-chart schema matching or frame hashing (each about 5-17 ms, paid on every cold run)."""
+    app = open_page(page_file, **query)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.get("vega_lite_chart"), "the view drew no chart to check"
+    assert altair_rework == []

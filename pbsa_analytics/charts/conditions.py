@@ -10,6 +10,7 @@ from pbsa_analytics.charts.theme import (
     PROJECTOR_STYLES,
     GssColour,
     ProjectorTheme,
+    when,
     wrapped_title,
 )
 from pbsa_analytics.conditions_scales import E1, E1_STATES, ESA_STATES
@@ -50,7 +51,7 @@ def conditions_heatmap(
                 scale=alt.Scale(domain=states, range=colours),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
-            opacity=alt.condition(cell, alt.value(1.0), alt.value(0.55)),
+            opacity=when(alt.OpacityValue, cell, then=1.0, otherwise=0.55),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),
                 alt.Tooltip("text:N", title="Condition"),
@@ -58,7 +59,8 @@ def conditions_heatmap(
             ],
         )
         .add_params(cell)
-        .properties(width=alt.Step(44), height=alt.Step(24))
+        # Named, so Altair does not name the view by hashing its spec and data (the frame's repr).
+        .properties(name="condition_cells", width=alt.Step(44), height=alt.Step(24))
     )
     missing = answers[answers["missing"]]
     top = (
@@ -149,7 +151,7 @@ def missing_condition_reveal_chart(
     )
     shown = [ROOM, cohort_name] if (data["who"] == cohort_name).any() else [ROOM]
     top = max(float(data["share"].max()) if len(data) else 0.0, 0.01)
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         y=alt.Y("condition:N", sort=options, title=None, axis=alt.Axis(labelLimit=0, labelFontSize=PROJECTOR_LABEL_PX)),
         yOffset=alt.YOffset("who:N", sort=shown),
         x=alt.X("share:Q", axis=None, scale=alt.Scale(domain=[0, top * 1.6], nice=False)),
@@ -167,5 +169,7 @@ def missing_condition_reveal_chart(
             alt.Tooltip("share:Q", title="Share", format=".0%"),
         ],
     )
-    labels = base.mark_text(align="left", dx=8, fontSize=PROJECTOR_LABEL_PX, color=style.text).encode(text="label:N")
-    return (bars + labels).properties(width=width, height=height)
+    labels = base.mark_text(align="left", dx=8, fontSize=PROJECTOR_LABEL_PX, color=style.text).encode(
+        text=alt.Text("label:N")
+    )
+    return alt.layer(bars, labels, data=data).properties(width=width, height=height)

@@ -97,9 +97,11 @@ def completeness_distribution_chart(*, counts: pd.DataFrame, title: str) -> alt.
 
 def _band_layers(*, x_title: str) -> tuple[alt.Chart, alt.Chart]:
     base = alt.Chart().encode(x=alt.X("period_start:T", title=x_title, axis=alt.Axis(format="%b %Y", tickCount=4)))
-    band = base.mark_area(opacity=0.25, color=str(GssColour.MID_BLUE)).encode(y=alt.Y("q1:Q", title=None), y2="q3:Q")
+    band = base.mark_area(opacity=0.25, color=str(GssColour.MID_BLUE)).encode(
+        y=alt.Y("q1:Q", title=None), y2=alt.Y2("q3:Q")
+    )
     median = base.mark_line(strokeDash=[4, 3], color=str(GssColour.DARK_BLUE)).encode(
-        y="median:Q",
+        y=alt.Y("median:Q"),
         tooltip=[
             alt.Tooltip("period_start:T", title="Quarter from", format="%d %b %Y"),
             alt.Tooltip("median:Q", title="Cohort median", format=",.0f"),
@@ -125,7 +127,7 @@ def cohort_band_chart(*, band: pd.DataFrame, focus: pd.DataFrame | None, title: 
             alt.Chart()
             .mark_line(point=OWN_POINT, color=str(GssColour.ORANGE), strokeWidth=2)
             .encode(
-                x="period_start:T",
+                x=alt.X("period_start:T"),
                 y=alt.Y("value:Q"),
                 tooltip=[
                     alt.Tooltip("period_start:T", title="Quarter from", format="%d %b %Y"),
@@ -153,7 +155,7 @@ def place_small_multiples(*, series: pd.DataFrame, metric_label: str, title: str
         alt.Chart()
         .mark_line(point=OWN_POINT, color=str(GssColour.ORANGE), strokeWidth=2)
         .encode(
-            x="period_start:T",
+            x=alt.X("period_start:T"),
             y=alt.Y("value:Q", title=metric_label),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),

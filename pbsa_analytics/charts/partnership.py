@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from pbsa_analytics.charts.theme import wrapped_title
+from pbsa_analytics.charts.theme import when, wrapped_title
 from pbsa_analytics.palette import GssColour
 
 THIS_PLACE = "This partnership"
@@ -50,32 +50,35 @@ def cohort_strip(*, values: pd.DataFrame, focus_place_id: str, metric_label: str
     ticks = power_of_ten_ticks(float(reported["value"].max()) if not reported.empty else 10)
     x_scale = alt.Scale(type="symlog", domain=[0, ticks[-1]], nice=False)
     dots = (
-        alt.Chart(reported)
+        alt.Chart()
         .mark_circle(opacity=0.9)
         .encode(
             x=_strip_x(metric_label, x_scale, ticks),
-            y=alt.value(STRIP_HEIGHT / 2),
+            y=alt.YValue(STRIP_HEIGHT / 2),
             color=_who_colour(),
-            size=alt.condition(alt.datum.who == THIS_PLACE, alt.value(320), alt.value(120)),
+            size=when(alt.SizeValue, alt.datum.who == THIS_PLACE, then=320, otherwise=120),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),
                 alt.Tooltip("value:Q", title=metric_label, format=",d"),
             ],
         )
     )
-    return _strip_layout(dots + _median_rule(reported, field="median(value)", x_scale=x_scale), title=title)
+    # Data on the layer, not on each member: Altair would otherwise hash the frame (its repr) to hoist it.
+    rule = _median_rule(field="median(value)", x_scale=x_scale)
+    return _strip_layout(alt.layer(dots, rule, data=reported), title=title)
 
 
-def _median_rule(data: pd.DataFrame, *, field: str, x_scale: alt.Scale) -> alt.Chart:
-    """The cohort median as a dashed rule across the strip (`field` is an aggregate or a precomputed column)."""
+def _median_rule(*, field: str, x_scale: alt.Scale, data: pd.DataFrame | None = None) -> alt.Chart:
+    """The cohort median as a dashed rule across the strip (`field` is an aggregate or a precomputed column);
+    without `data` it takes the layer's."""
     return (
-        alt.Chart(data)
+        alt.Chart(alt.Undefined if data is None else data)
         .mark_rule(color=str(GssColour.DARK_GREY), strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x=alt.X(f"{field}:Q", scale=x_scale),
             # An explicit span: a rule with no y channel can collapse to zero height in a layered strip.
-            y=alt.value(STRIP_MARGIN),
-            y2=alt.value(STRIP_HEIGHT - STRIP_MARGIN),
+            y=alt.YValue(STRIP_MARGIN),
+            y2=alt.Y2Value(STRIP_HEIGHT - STRIP_MARGIN),
             tooltip=[alt.Tooltip(f"{field}:Q", title="Cohort median", format=",.0f")],
         )
     )
@@ -146,9 +149,9 @@ def binned_strip(*, reported: pd.DataFrame, metric_label: str, title: str) -> al
         .mark_rect(opacity=0.9)
         .encode(
             x=_strip_x(metric_label, x_scale, ticks, field="bin_start"),
-            x2="bin_end:Q",
+            x2=alt.X2("bin_end:Q"),
             y=alt.Y("places:Q", axis=None, scale=alt.Scale(range=[STRIP_HEIGHT - STRIP_MARGIN, STRIP_MARGIN])),
-            y2=alt.datum(0),
+            y2=alt.Y2Datum(0),
             color=_who_colour(),
             tooltip=[
                 alt.Tooltip("range:N", title=metric_label),
@@ -157,13 +160,13 @@ def binned_strip(*, reported: pd.DataFrame, metric_label: str, title: str) -> al
         )
     )
     median = pd.DataFrame({"cohort_median": [float(reported["value"].median())]})
-    rule = _median_rule(median, field="cohort_median", x_scale=x_scale)
+    rule = _median_rule(field="cohort_median", x_scale=x_scale, data=median)
     dot = (
         alt.Chart(own)
         .mark_circle(opacity=0.9, size=320, stroke="#FFFFFF", strokeWidth=1)
         .encode(
             x=alt.X("value:Q", scale=x_scale),
-            y=alt.value(STRIP_HEIGHT / 2),
+            y=alt.YValue(STRIP_HEIGHT / 2),
             color=_who_colour(),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),
@@ -205,7 +208,7 @@ def typology_contrast_chart(*, contrast: pd.DataFrame, title: str) -> alt.Chart:
 
 def outcome_contrast_chart(*, contrast: pd.DataFrame, title: str) -> alt.LayerChart:
     """This place's evidence records per outcome as bars, the cohort median as ticks."""
-    base = alt.Chart(contrast).encode(y=alt.Y("outcome:N", title=None, sort=None))
+    base = alt.Chart().encode(y=alt.Y("outcome:N", title=None, sort=None))
     bars = base.mark_bar(color=str(GssColour.ORANGE)).encode(
         x=alt.X("this_place:Q", title="Evidence records", axis=alt.Axis(format="d", tickMinStep=1)),
         tooltip=[
@@ -214,8 +217,8 @@ def outcome_contrast_chart(*, contrast: pd.DataFrame, title: str) -> alt.LayerCh
             alt.Tooltip("cohort_median:Q", title="Cohort median"),
         ],
     )
-    ticks = base.mark_tick(color=str(GssColour.DARK_BLUE), thickness=3, size=20).encode(x="cohort_median:Q")
-    return (bars + ticks).properties(title=wrapped_title(title, width=60), height=alt.Step(26))
+    ticks = base.mark_tick(color=str(GssColour.DARK_BLUE), thickness=3, size=20).encode(x=alt.X("cohort_median:Q"))
+    return alt.layer(bars, ticks, data=contrast).properties(title=wrapped_title(title, width=60), height=alt.Step(26))
 
 
 def profile_sheet(*, heading: str, lines: list[str], charts: list[alt.TopLevelMixin]) -> alt.VConcatChart:
@@ -223,7 +226,7 @@ def profile_sheet(*, heading: str, lines: list[str], charts: list[alt.TopLevelMi
     text = (
         alt.Chart(pd.DataFrame({"line": lines, "row": range(len(lines))}))
         .mark_text(align="left", baseline="top", fontSize=13, dx=0)
-        .encode(y=alt.Y("row:O", axis=None), text="line:N")
+        .encode(y=alt.Y("row:O", axis=None), text=alt.Text("line:N"))
         .properties(width=520, height=18 * max(len(lines), 1))
     )
     # Concatenated charts may not carry their own autosize (the strips do, for the page); the sheet sizes them.

@@ -16,14 +16,14 @@ def phase_colour_scale() -> alt.Scale:
 def places_per_phase_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
     """Bars of places taking part per phase, labelled with the count."""
     data = cohorts.assign(phase_label="Phase " + cohorts["phase"].astype(str))
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         x=alt.X("places:Q", title="Places taking part"),
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
     )
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE))
-    labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text="places:Q")
-    return (bars + labels).properties(title=wrapped_title(title), height=160)
+    labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text=alt.Text("places:Q"))
+    return alt.layer(bars, labels, data=data).properties(title=wrapped_title(title), height=160)
 
 
 def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
@@ -45,7 +45,7 @@ def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
     )
     bars = base.mark_bar(cornerRadius=2).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y")),
-        x2="end:T",
+        x2=alt.X2("end:T"),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
     )
     return bars.properties(title=wrapped_title(title), height=150)
@@ -57,7 +57,7 @@ def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str
         shown=values["value"].fillna(0),
         value_label=values["value"].map(lambda v: "not given" if pd.isna(v) else f"{int(v):,}"),
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         y=alt.Y("place_name:N", title=None, sort="-x"),
         tooltip=[
             alt.Tooltip("place_name:N", title="Place"),
@@ -66,8 +66,8 @@ def metric_by_place_chart(*, values: pd.DataFrame, metric_label: str, title: str
         ],
     )
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE)).encode(x=alt.X("shown:Q", title=metric_label))
-    labels = base.mark_text(align="left", dx=4).encode(x="shown:Q", text="value_label:N")
-    return (bars + labels).properties(title=wrapped_title(title))
+    labels = base.mark_text(align="left", dx=4).encode(x=alt.X("shown:Q"), text=alt.Text("value_label:N"))
+    return alt.layer(bars, labels, data=data).properties(title=wrapped_title(title))
 
 
 def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
@@ -77,15 +77,17 @@ def funnel_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
         left=-cohorts["places"] / 2,
         right=cohorts["places"] / 2,
     )
-    base = alt.Chart(data).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart().encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("left:Q", axis=None),
-        x2="right:Q",
+        x2=alt.X2("right:Q"),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
     )
-    labels = base.mark_text(color="white", fontWeight="bold", fontSize=16).encode(x=alt.datum(0), text="places:Q")
-    return (bars + labels).properties(title=wrapped_title(title), height=180)
+    labels = base.mark_text(color="white", fontWeight="bold", fontSize=16).encode(
+        x=alt.XDatum(0), text=alt.Text("places:Q")
+    )
+    return alt.layer(bars, labels, data=data).properties(title=wrapped_title(title), height=180)
 
 
 def regional_chart(*, spread: pd.DataFrame, title: str) -> alt.Chart:
@@ -102,8 +104,8 @@ def regional_chart(*, spread: pd.DataFrame, title: str) -> alt.Chart:
                 scale=phase_colour_scale(),
                 legend=alt.Legend(title="Phase", orient="bottom"),
             ),
-            yOffset="phase:O",
-            tooltip=["phase_label:N", "region:N", "places:Q"],
+            yOffset=alt.YOffset("phase:O"),
+            tooltip=[alt.Tooltip("phase_label:N"), alt.Tooltip("region:N"), alt.Tooltip("places:Q")],
         )
     )
 
@@ -115,14 +117,14 @@ def grant_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         shown=phases["max_grant_gbp"].fillna(0),
         label=phases["max_grant_gbp"].map(lambda v: "not stated" if pd.isna(v) else f"£{int(v):,}"),
     )
-    base = alt.Chart(data).encode(y=alt.Y("phase_label:N", title=None, sort=None))
+    base = alt.Chart().encode(y=alt.Y("phase_label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("shown:Q", title="Grant ceiling per partnership (£)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("label:N", title="Ceiling")],
     )
-    labels = base.mark_text(align="left", dx=4).encode(x="shown:Q", text="label:N")
-    return (bars + labels).properties(title=wrapped_title(title), height=150)
+    labels = base.mark_text(align="left", dx=4).encode(x=alt.X("shown:Q"), text=alt.Text("label:N"))
+    return alt.layer(bars, labels, data=data).properties(title=wrapped_title(title), height=150)
 
 
 def cohort_shift_chart(*, shift: pd.DataFrame, title: str) -> alt.Chart:
@@ -139,7 +141,7 @@ def cohort_shift_chart(*, shift: pd.DataFrame, title: str) -> alt.Chart:
                 title="Typology",
                 scale=alt.Scale(range=[str(c) for c in CATEGORICAL] + ["#7F7F7F", "#B3B3B3", "#1A1A1A"]),
             ),
-            tooltip=["typology_name:N", "phase_label:N", "places:Q", "cohort:Q"],
+            tooltip=[alt.Tooltip(f) for f in ("typology_name:N", "phase_label:N", "places:Q", "cohort:Q")],
         )
         .properties(height=320)
     )

@@ -41,7 +41,7 @@ def answer_counts_chart(
     """Bars of answers per option or word, in the given row order, each labelled with its count."""
     style = PROJECTOR_STYLES[theme]
     top = max(int(counts["answers"].max()) if len(counts) else 0, 1)
-    base = alt.Chart(counts).encode(
+    base = alt.Chart().encode(
         y=alt.Y(
             "value:N", sort=counts["value"].tolist(), title=None, axis=alt.Axis(labelLimit=0, labelFontSize=BIG_PX)
         ),
@@ -49,9 +49,9 @@ def answer_counts_chart(
     )
     bars = base.mark_bar(color=str(style.bar), cornerRadiusEnd=3)
     labels = base.mark_text(align="left", dx=10, fontSize=BIG_PX, fontWeight="bold", color=style.text).encode(
-        text="answers:Q"
+        text=alt.Text("answers:Q")
     )
-    return (bars + labels).properties(width=width, height=height)
+    return alt.layer(bars, labels, data=counts).properties(width=width, height=height)
 
 
 def guesses_chart(
@@ -74,17 +74,21 @@ def guesses_chart(
     if len(values):
         summary = guess_summary(guesses=values)
         band = pd.DataFrame([summary | {"label": f"Room's median: {summary['median']:,.0f}"}])
-        layers.append(alt.Chart(band).mark_rect(color=str(style.secondary), opacity=0.18).encode(x="q1:Q", x2="q3:Q"))
+        layers.append(
+            alt.Chart(band)
+            .mark_rect(color=str(style.secondary), opacity=0.18)
+            .encode(x=alt.X("q1:Q"), x2=alt.X2("q3:Q"))
+        )
         layers.append(
             alt.Chart(band)
             .mark_rule(color=str(style.secondary), strokeWidth=6, strokeDash=[14, 8])
-            .encode(x="median:Q")
+            .encode(x=alt.X("median:Q"))
         )
         layers.append(
             alt.Chart(band)
             .mark_text(color=str(style.secondary), fontSize=BIG_PX, fontWeight="bold", y=height - 24,
                        align=_align(summary["median"], x_scale), dx=_dx(summary["median"], x_scale))
-            .encode(x="median:Q", text="label:N")
+            .encode(x=alt.X("median:Q"), text=alt.Text("label:N"))
         )  # fmt: skip
     ticks = (
         alt.Chart(guesses)
@@ -94,12 +98,12 @@ def guesses_chart(
     layers.insert(0, ticks)
     if actual is not None:
         truth = pd.DataFrame({"actual": [actual], "label": [f"Real figure: {actual:,.0f}"]})
-        layers.append(alt.Chart(truth).mark_rule(color=str(style.accent), strokeWidth=10).encode(x="actual:Q"))
+        layers.append(alt.Chart(truth).mark_rule(color=str(style.accent), strokeWidth=10).encode(x=alt.X("actual:Q")))
         layers.append(
             alt.Chart(truth)
             .mark_text(color=str(style.accent), fontSize=BIG_PX + 8, fontWeight="bold", y=24,
                        align=_align(actual, x_scale), dx=_dx(actual, x_scale))
-            .encode(x="actual:Q", text="label:N")
+            .encode(x=alt.X("actual:Q"), text=alt.Text("label:N"))
         )  # fmt: skip
     return alt.layer(*layers).properties(width=width, height=height)
 

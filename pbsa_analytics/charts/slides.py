@@ -16,15 +16,15 @@ BIG_PX = 30  # counts written on bars
 
 
 def _bars(data: pd.DataFrame, *, category: str, value: str, label: str, order: list[str] | str, style, width, height):
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelFontSize=LABEL_PX, labelLimit=0)),
         x=alt.X(f"{value}:Q", axis=None, scale=alt.Scale(domainMin=0, nice=False)),
     )
     bars = base.mark_bar(color=str(style.bar), cornerRadiusEnd=3)
     labels = base.mark_text(align="left", dx=10, fontSize=BIG_PX, fontWeight="bold", color=style.text).encode(
-        text=f"{label}:N"
+        text=alt.Text(f"{label}:N")
     )
-    return (bars + labels).properties(width=width, height=height)
+    return alt.layer(bars, labels, data=data).properties(width=width, height=height)
 
 
 def funnel(*, cohorts: pd.DataFrame, width: int, height: int, theme: ProjectorTheme) -> alt.LayerChart:
@@ -39,17 +39,17 @@ def funnel(*, cohorts: pd.DataFrame, width: int, height: int, theme: ProjectorTh
             "label": cohorts["places"].astype(int).astype(str) + " places",
         }
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         y=alt.Y("phase_label:N", sort=None, title=None, axis=alt.Axis(labelFontSize=LABEL_PX + 6, labelLimit=0))
     )
     colours = alt.Scale(domain=list(style.phases), range=[str(c) for c in style.phases.values()])
     bars = base.mark_bar().encode(
-        x=alt.X("left:Q", axis=None), x2="right:Q", color=alt.Color("phase:O", scale=colours, legend=None)
+        x=alt.X("left:Q", axis=None), x2=alt.X2("right:Q"), color=alt.Color("phase:O", scale=colours, legend=None)
     )
     labels = base.mark_text(color=style.on_bar, fontSize=BIG_PX + 6, fontWeight="bold").encode(
-        x=alt.datum(0), text="label:N"
+        x=alt.XDatum(0), text=alt.Text("label:N")
     )
-    return (bars + labels).properties(width=width, height=height)
+    return alt.layer(bars, labels, data=data).properties(width=width, height=height)
 
 
 def value_bars(
@@ -119,7 +119,7 @@ def cohort_typologies(*, profile: pd.DataFrame, width: int, height: int, theme: 
     typologies = counts.drop_duplicates("typology_name").sort_values("typology_position")["typology_name"].tolist()
     phases = sorted(counts["phase"].unique())
     colours = alt.Scale(domain=[f"Phase {p}" for p in phases], range=[str(style.phases[p]) for p in phases])
-    base = alt.Chart(counts).encode(
+    base = alt.Chart().encode(
         y=alt.Y("typology_name:N", sort=typologies, title=None, axis=alt.Axis(labelLimit=0)),
         yOffset=alt.YOffset("phase_label:N", sort=[f"Phase {p}" for p in phases]),
         x=alt.X("places:Q", axis=None, scale=alt.Scale(domainMin=0)),
@@ -127,5 +127,5 @@ def cohort_typologies(*, profile: pd.DataFrame, width: int, height: int, theme: 
     bars = base.mark_bar().encode(
         color=alt.Color("phase_label:N", scale=colours, legend=alt.Legend(title=None, orient="top", symbolSize=400))
     )
-    labels = base.mark_text(align="left", dx=8, fontSize=LABEL_PX, color=style.text).encode(text="places:Q")
-    return (bars + labels).properties(width=width, height=height)
+    labels = base.mark_text(align="left", dx=8, fontSize=LABEL_PX, color=style.text).encode(text=alt.Text("places:Q"))
+    return alt.layer(bars, labels, data=counts).properties(width=width, height=height)

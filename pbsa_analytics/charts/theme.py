@@ -23,6 +23,12 @@ def wrapped_title(text: str, *, width: int = 80) -> alt.TitleParams:
 FONT = "Arial, Helvetica, sans-serif"
 
 
+def when(channel: type[alt.SchemaBase], predicate: object, *, then: object, otherwise: object) -> alt.SchemaBase:
+    """A conditional value as a typed channel (e.g. `alt.OpacityValue`): a bare `alt.condition` dict would be
+    matched by Altair against every schema class when encoded, about 17 ms a call on every cold chart."""
+    return channel(**alt.condition(predicate, alt.value(then), alt.value(otherwise)))
+
+
 def _config(*, title_size: int, label_size: int) -> alt.theme.ThemeConfig:
     return {
         "config": {
@@ -124,5 +130,6 @@ def projector_config(theme: ProjectorTheme) -> dict:
 def projector_style(chart: alt.TopLevelMixin, *, theme: ProjectorTheme) -> alt.TopLevelMixin:
     """A copy of the chart carrying the projector look in its own spec; no process-wide theme is touched."""
     styled = chart.copy(deep=False)
-    styled.config = alt.Config.from_dict(projector_config(theme))
+    # Keyword arguments, not from_dict: from_dict matches every nested dict against the schema classes.
+    styled.config = alt.Config(**projector_config(theme))
     return styled

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import GssColour, wrapped_title
+from pbsa_analytics.charts.theme import GssColour, when, wrapped_title
 
 CELL_SELECTION = "cell"
 NO_DATA = "no data"
@@ -56,7 +56,7 @@ def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str
                 scale=alt.Scale(domain=["Marked", "Not marked"], range=[str(GssColour.DARK_BLUE), "#F3F2F1"]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
-            opacity=alt.condition(cell, alt.value(1.0), alt.value(0.55)),
+            opacity=when(alt.OpacityValue, cell, then=1.0, otherwise=0.55),
             tooltip=[
                 alt.Tooltip("place_name:N", title="Place"),
                 alt.Tooltip("typology_name:N", title="Typology"),
@@ -66,7 +66,8 @@ def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str
             ],
         )
         .add_params(cell)
-        .properties(width=alt.Step(44), height=alt.Step(24))
+        # Named, so Altair does not name the view by hashing its spec and data (the frame's repr).
+        .properties(name="typology_cells", width=alt.Step(44), height=alt.Step(24))
     )
     # Counts come from every cell, zeros included, on the heatmap's own domains: a category missing from
     # a bar chart's data would shift every bar after it onto the wrong column or row.
@@ -161,7 +162,7 @@ def profile_small_multiples(*, profiles: pd.DataFrame, title: str) -> alt.Chart:
                 scale=alt.Scale(domain=["Marked", "Not marked"], range=[str(GssColour.DARK_BLUE), "#F3F2F1"]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
-            tooltip=["place_name:N", "phase_label:N", "typology_name:N", "state:N"],
+            tooltip=[alt.Tooltip(f) for f in ("place_name:N", "phase_label:N", "typology_name:N", "state:N")],
         )
         .properties(width=alt.Step(22), height=alt.Step(20))
         .facet(
