@@ -39,9 +39,10 @@ def page_text(app: AppTest) -> str:
 
 @pytest.fixture
 def checked_specs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every chart spec a page renders is checked against the Vega-Lite schema (serving skips the check); charts
-    and specs converted unchecked by earlier tests are forgotten first."""
+    """Every chart spec a page renders is checked against the Vega-Lite schema (serving skips the check and
+    Altair's debug mode); charts and specs converted unchecked by earlier tests are forgotten first."""
     monkeypatch.setattr(chart_specs, "VALIDATE_SPECS", True)
+    monkeypatch.setattr(schemapi, "DEBUG_MODE", True)  # and each part as it is made, as Altair does by default
     monkeypatch.setattr(chart_specs, "_specs", {})
     clear_caches()
 

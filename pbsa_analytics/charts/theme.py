@@ -53,6 +53,12 @@ def _config(*, title_size: int, label_size: int) -> alt.theme.ThemeConfig:
     }
 
 
+# Altair's debug mode validates every schema object as it is made (each title, scale, axis, mark): about a third
+# of building a chart. Charts are checked as whole specs instead: tests/test_pages.py renders every page with
+# the schema check on, and tests/test_charts.py validates each builder's spec. The same for every session.
+alt.utils.schemapi.disable_debug_mode()
+
+
 @alt.theme.register(THEME_NAME, enable=True)
 def pbsa_theme() -> alt.theme.ThemeConfig:
     return _config(title_size=16, label_size=12)

@@ -118,6 +118,9 @@ class Store:
         """
         allowed = str(self.store_dir.resolve()) + "/"
         if con.execute("select current_setting('enable_external_access')").fetchone()[0]:
+            # Keep each Parquet file's footer between queries: current-monitoring files are named by their
+            # content and never rewritten in place, and import files are immutable once committed.
+            con.execute("set parquet_metadata_cache = true")
             con.execute("set allowed_directories = ?", [[allowed]])
             con.execute("set enable_external_access = false")
             return
