@@ -13,7 +13,15 @@ from pbsa_analytics.store import Store
 # Queries returning a row per place x typology, outcome or metric (tens of thousands at scale), mostly text: converting
 # their text columns to pandas through Arrow halves their time (measured: benchmarks/bench_scale.py).
 LARGE_RESULTS = frozenset(
-    {"cohort_profiles", "monitoring_by_place", "outcome_matrix", "place_points", "typology_change", "typology_matrix"}
+    {
+        "cohort_profiles",
+        "monitoring_by_place",
+        "outcome_matrix",
+        "place_points",
+        "reporting_completeness",
+        "typology_change",
+        "typology_matrix",
+    }
 )
 
 

@@ -39,7 +39,7 @@ PREFIX = "monitoring-"
 ROLLUP_PREFIX = "rollup-"
 KEY_FIELD = b"pbsa_current_key"
 # Bumped whenever the file's layout changes, so old files are never read as new ones.
-LAYOUT = "2"
+LAYOUT = "3"
 GRACE_S = 120
 ROW_GROUP_ROWS = 32_768
 DERIVE_SQL = "select * from monitoring_from_imports order by place_id, metric, period_start, period_end"

@@ -2,31 +2,40 @@
 -- quarterly return is expected from each place of that phase) and any other period a place holds figures for
 -- (e.g. the published ones). A quarterly return is late when it was received more than $due_days after its quarter ended
 -- (received dates per import are bound as $received_ids / $received_on); missing when none came by then.
--- One scan of the monitoring rows: everything below reads these (place x period x import) counts, not the rows.
-with windowed as (
+-- Everything below reads what is materialised with the current table (the rollup): each phase's periods
+-- (phase_period, a few dozen rows, so a period is tagged as a quarter once) and the (place x period x import)
+-- counts (place_period_import), never the rows.
+with periods as (
+    select
+        phase,
+        period_start,
+        period_end,
+        date_trunc('quarter', period_start)::date as quarter_start,
+        period_end = (date_trunc('quarter', period_start)::date + interval 3 month - interval 1 day)::date
+        and period_start = date_trunc('quarter', period_start)::date as is_quarter
+    from monitoring_rollup
+    where
+        grain = 'phase_period'
+        and ($phase is null or phase = $phase)
+        and period_start >= $window_start
+        and period_end <= $window_end
+),
+
+windowed as (
     select
         place_id,
         phase,
         period_start,
         period_end,
         import_id,
-        count(value) as values_given,
-        count(import_id) as imported_rows
-    from monitoring
+        periods_reported as values_given,
+        imported_rows
+    from monitoring_rollup
     where
-        ($phase is null or phase = $phase)
+        grain = 'place_period_import'
+        and ($phase is null or phase = $phase)
         and period_start >= $window_start
         and period_end <= $window_end
-    group by place_id, phase, period_start, period_end, import_id
-),
-
-tagged as (
-    select
-        *,
-        date_trunc('quarter', period_start)::date as quarter_start,
-        period_end = (date_trunc('quarter', period_start)::date + interval 3 month - interval 1 day)::date
-        and period_start = date_trunc('quarter', period_start)::date as is_quarter
-    from windowed
 ),
 
 received as (
@@ -37,7 +46,7 @@ received as (
 
 quarter_span as (
     select phase, min(quarter_start) as first_quarter, max(quarter_start) as last_quarter
-    from tagged
+    from periods
     where is_quarter
     group by phase
 ),
@@ -51,10 +60,12 @@ expected_quarters as (
 ),
 
 other_periods as (
-    select distinct t.place_id, p.place_name, t.phase, t.period_start, t.period_end
-    from tagged as t
-    inner join places as p on p.place_id = t.place_id
-    where not t.is_quarter
+    select distinct w.place_id, p.place_name, w.phase, w.period_start, w.period_end
+    from windowed as w
+    inner join periods as pe
+        on pe.phase = w.phase and pe.period_start = w.period_start and pe.period_end = w.period_end
+    inner join places as p on p.place_id = w.place_id
+    where not pe.is_quarter
 ),
 
 expected as (
@@ -66,17 +77,19 @@ expected as (
     from other_periods
 ),
 
+-- Only places that are expected to report something: figures of any other place are never shown.
 reported as (
     select
-        t.place_id,
-        t.period_start,
-        t.period_end,
-        sum(t.values_given)::bigint as metrics_reported,
-        sum(t.imported_rows)::bigint as imported_rows,
+        w.place_id,
+        w.period_start,
+        w.period_end,
+        sum(w.values_given)::bigint as metrics_reported,
+        sum(w.imported_rows)::bigint as imported_rows,
         max(r.received_on) as received_on
-    from tagged as t
-    left join received as r on r.import_id = t.import_id
-    group by t.place_id, t.period_start, t.period_end
+    from windowed as w
+    left join received as r on r.import_id = w.import_id
+    where w.place_id in (select place_id from expected)
+    group by w.place_id, w.period_start, w.period_end
 ),
 
 metric_count as (

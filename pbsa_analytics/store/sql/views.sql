@@ -95,16 +95,20 @@ struct_pack(
     note := string_agg(distinct note, ' ' order by note)
 );
 
--- A rollup of the current table, materialised with it (store/current.py), at three grains:
---   place_phase      each place's figures per metric combined over a whole phase;
---   place_programme  the same over the whole programme (no phase);
---   phase_period     each phase's reporting periods (no place, metric or figures).
+-- A rollup of the current table, materialised with it (store/current.py), at four grains:
+--   place_phase          each place's figures per metric combined over a whole phase;
+--   place_programme      the same over the whole programme (no phase);
+--   phase_period         each phase's reporting periods (no place, metric or figures);
+--   place_period_import  per place, period and import: how many values it gave and how many rows it holds
+--                        (periods_reported, imported_rows), what reporting completeness grades.
 -- A whole-phase or whole-programme view reads the first two instead of combining 1.6 million rows at 10,000
--- places; the third says which phases have figures inside a window without reading the rows.
+-- places; the third says which phases have figures inside a window without reading the rows; the fourth is a
+-- quarter of the rows (one per metric fewer) and already grouped.
 create view monitoring_rollup_from_current as
 with grouped as (
     select
         case
+            when grouping(mo.import_id) = 0 then 'place_period_import'
             when grouping(mo.place_id) = 1 then 'phase_period'
             when grouping(mo.phase) = 1 then 'place_programme'
             else 'place_phase'
@@ -112,11 +116,18 @@ with grouped as (
         mo.phase,
         mo.place_id,
         mo.metric,
+        mo.import_id,
+        mo.period_start as grouped_start,
+        mo.period_end as grouped_end,
+        count(mo.import_id) as imported_rows,
         monitoring_combination(me.over_time, mo.value, mo.period_start, mo.period_end, mo.note) as combined
     from monitoring as mo
     inner join metrics as me on me.metric = mo.metric
     group by grouping sets (
-        (mo.phase, mo.place_id, mo.metric), (mo.place_id, mo.metric), (mo.phase, mo.period_start, mo.period_end)
+        (mo.phase, mo.place_id, mo.metric),
+        (mo.place_id, mo.metric),
+        (mo.phase, mo.period_start, mo.period_end),
+        (mo.phase, mo.place_id, mo.period_start, mo.period_end, mo.import_id)
     )
 )
 
@@ -125,18 +136,22 @@ select
     phase,
     place_id,
     metric,
-    case when grain <> 'phase_period' then combined.value end as value,
+    case when grain in ('place_phase', 'place_programme') then combined.value end as value,
     case when grain <> 'phase_period' then combined.periods_reported end as periods_reported,
     combined.period_start as period_start,
     combined.period_end as period_end,
-    case when grain <> 'phase_period' then combined.note end as note
+    case when grain in ('place_phase', 'place_programme') then combined.note end as note,
+    import_id,
+    case when grain = 'place_period_import' then imported_rows end as imported_rows
 from grouped
-order by grain, phase, place_id, metric, period_start, period_end;
+order by grain, phase, place_id, metric, period_start, period_end, import_id;
 
 -- The rollup of the current table, one Parquet file bound per connection (pbsa_monitoring_rollup_file).
 create view monitoring_rollup as
 -- Parquet keeps the combined value (HUGEINT, as combined from the rows) as DECIMAL(38, 0): cast back.
-select grain, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end, note
+select
+    grain, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end, note,
+    import_id, imported_rows
 from read_parquet(getvariable('pbsa_monitoring_rollup_file'));
 
 -- The phases with figures inside a window (all phases, or one).
