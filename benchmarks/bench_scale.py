@@ -106,12 +106,19 @@ def _points(f: dict, metric: str) -> pd.DataFrame:
 
 
 def _typology(f: dict, phase: int) -> pd.DataFrame:
+    # The query's own columns (furthest phase, basis, activities, source), so the ratio compares like with like.
     cohort = f["cohort_places"][f["cohort_places"]["phase"] == phase][["place_id", "place_name"]]
-    marked = f["place_typology"][f["place_typology"]["phase"] == phase][["place_id", "typology_id"]].assign(marked=True)
-    grid = cohort.merge(f["typologies"][["typology_id", "name", "position"]], how="cross")
-    out = grid.merge(marked, on=["place_id", "typology_id"], how="left")
+    pp = f["phase_participation"]
+    furthest = pp[pp["status"] == "took_part"].groupby("place_id")["phase"].max().rename("furthest_phase")
+    typology = f["place_typology"]
+    marked = typology[typology["phase"] == phase][["place_id", "typology_id", "basis", "via_activities", "source"]]
+    kinds = f["typologies"][["typology_id", "name", "position"]].rename(
+        columns={"name": "typology_name", "position": "typology_position"}
+    )
+    grid = cohort.join(furthest, on="place_id", how="inner").merge(kinds, how="cross")
+    out = grid.merge(marked.assign(marked=True), on=["place_id", "typology_id"], how="left")
     out["marked"] = out["marked"].fillna(False)
-    return out.sort_values(["place_name", "position"])
+    return out.sort_values(["place_name", "typology_position"])
 
 
 BASELINES: dict[str, Callable[[dict], pd.DataFrame]] = {
