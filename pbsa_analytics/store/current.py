@@ -4,8 +4,9 @@ Why: deriving the figures in force (published figures overlaid by the latest act
 metric) re-reads every import file and ranks every row with a window; doing that per query made every query's cost
 grow with the number of imports. Instead the derivation (`monitoring_from_imports` in store/sql/views.sql) runs
 once per store version and its result is written to `current/monitoring-<key>.parquet`, which the `monitoring`
-view reads, with its rollup (each place's figures combined per whole phase and over the whole programme) in
-`current/rollup-<key>.parquet`, which `monitoring_combined` reads when a view covers whole phases. The key hashes
+view reads, with its rollup (each place's figures combined per whole phase and over the whole programme, and its
+values and rows per period and import) in `current/rollup-<key>.parquet`, which `monitoring_combined` reads when a
+view covers whole phases and reporting completeness always reads. The key hashes
 the build's identity and the imports folder's version (every manifest, data file and undo record, with size and
 modification time), so any import, undo, replacement, repair or rebuild changes it.
 
