@@ -17,6 +17,10 @@ class StoreCorruptError(PbsaError):
     """The DuckDB store file exists but cannot be opened (damaged, or not a DuckDB file)."""
 
 
+class StoreStaleError(StoreCorruptError):
+    """The store file was built by other code (its views differ): rebuilt from data/ like a damaged one."""
+
+
 class StoreConfigError(PbsaError):
     """The store is already open in this process with other settings."""
 

@@ -10,10 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import settings
+from pbsa_analytics.errors import StoreStaleError
 from pbsa_analytics.store import open_store
 from pbsa_analytics.ui import data as ui_data
 
@@ -157,3 +159,29 @@ def test_app_that_cannot_rebuild_shows_one_clear_error(
     assert messages[0].startswith(f"{damaged_copy} is damaged and cannot be read")
     assert "python -m pbsa_analytics build" in messages[0]
     assert "Rebuilding it from" in messages[0]
+
+
+@pytest.fixture
+def store_of_other_code(built_db: Path, tmp_path: Path) -> Path:
+    """A copy of the store as another version of the app would have built it: its recorded code differs."""
+    db_path = tmp_path / "other.duckdb"
+    shutil.copyfile(built_db, db_path)
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("update store_code set version = 'other code'")
+    return db_path
+
+
+def test_store_built_by_other_code_is_refused_naming_the_fix(store_of_other_code: Path, tmp_path: Path) -> None:
+    """Its views may differ from this code's queries, so opening it raises one error naming the file and `build`."""
+    with pytest.raises(StoreStaleError, match=r"built by other code.*rebuild it with `python -m pbsa_analytics build`"):
+        open_store(db_path=store_of_other_code, store_dir=tmp_path / "imports")
+
+
+def test_app_rebuilds_a_store_built_by_other_code(
+    store_of_other_code: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app rebuilds such a file from data/ as it does a damaged one, and answers with every place."""
+    _app_env(monkeypatch, store_of_other_code, tmp_path)
+    ui_data.clear_caches()
+    assert len(ui_data.query("places_list")) == places_in_data()
+    assert count_places(store_of_other_code, tmp_path) == places_in_data()

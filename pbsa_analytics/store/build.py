@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import uuid
@@ -75,6 +76,18 @@ CURRENT_VIEW_MARKER = "-- The current monitoring figures:"
 ROLLUP_VIEW_MARKER = "-- The rollup of the current table"
 
 _LOAD_SQL = "insert into {table} by name select * from read_csv(?, header = true, all_varchar = true{extra})"
+# Records which code built the file: views, macros and the search index are stored in it, so a file built by
+# other code would answer with other views (or fail on a column they lack).
+STORE_CODE_TABLE = "store_code"
+_STORE_CODE_FILES = ("sql/schema.sql", "sql/views.sql", "search_index.py")
+
+
+def store_code_version() -> str:
+    """A digest of what shapes a built store: its schema and views, and the search index's build."""
+    digest = hashlib.sha256()
+    for name in _STORE_CODE_FILES:
+        digest.update(resources.files("pbsa_analytics.store").joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _sql_file(name: str) -> str:
@@ -128,6 +141,7 @@ def build_store(*, data_dir: Path, db_path: Path) -> Path:
             con.execute("set variable pbsa_monitoring_rollup_file = ?", [str(rollup)])
             con.execute(rollup_marker + rollup_views)
             build_search_index(con)
+            con.execute(f"create table {STORE_CODE_TABLE} as select ?::varchar as version", [store_code_version()])
             con.execute("checkpoint")
         checkpoint("build.checkpointed")
         os.replace(tmp_path, db_path)

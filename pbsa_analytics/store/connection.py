@@ -18,7 +18,9 @@ from pbsa_analytics.errors import (
     StoreConfigError,
     StoreCorruptError,
     StoreMissingError,
+    StoreStaleError,
 )
+from pbsa_analytics.store.build import STORE_CODE_TABLE, store_code_version
 from pbsa_analytics.store.current import CurrentMonitoring, bind_import_files, current_key
 from pbsa_analytics.store.imports import ImportStore
 
@@ -108,7 +110,23 @@ class Store:
         except duckdb.Error as error:
             raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
         self._lock_down(con)
+        self._check_built_by_this_code(con)
         return con, opened
+
+    def _check_built_by_this_code(self, con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            built_by = con.execute(f"select version from {STORE_CODE_TABLE}").fetchone()[0]
+        except duckdb.CatalogException:
+            built_by = "an older version"
+        except duckdb.Error as error:  # damaged blocks show at the first read
+            con.close()
+            raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
+        if built_by != store_code_version():
+            con.close()
+            raise StoreStaleError(
+                f"{self.db_path} was built by other code than this app's (its views differ); "
+                "rebuild it with `python -m pbsa_analytics build`"
+            )
 
     def _lock_down(self, con: duckdb.DuckDBPyConnection) -> None:
         """Let queries read the store and its import files only, never other files or the network.
@@ -118,8 +136,8 @@ class Store:
         """
         allowed = str(self.store_dir.resolve()) + "/"
         if con.execute("select current_setting('enable_external_access')").fetchone()[0]:
-            # Keep each Parquet file's footer between queries: current-monitoring files are named by their
-            # content and never rewritten in place, and import files are immutable once committed.
+            # Keep each Parquet file's footer between queries: every Parquet file the store writes is replaced
+            # only by renaming a new file over it (a new inode and time, which DuckDB checks), never edited.
             con.execute("set parquet_metadata_cache = true")
             con.execute("set allowed_directories = ?", [[allowed]])
             con.execute("set enable_external_access = false")

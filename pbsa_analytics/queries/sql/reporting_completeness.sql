@@ -126,4 +126,5 @@ select
         else 'reported'
     end as status
 from graded
-order by period_start, place_name
+-- Ties (a place expected in two phases for one quarter) broken the same way on every run.
+order by period_start, place_name, phase, place_id, period_end

@@ -108,7 +108,6 @@ create view monitoring_rollup_from_current as
 with grouped as (
     select
         case
-            when grouping(mo.import_id) = 0 then 'place_period_import'
             when grouping(mo.place_id) = 1 then 'phase_period'
             when grouping(mo.phase) = 1 then 'place_programme'
             else 'place_phase'
@@ -116,19 +115,30 @@ with grouped as (
         mo.phase,
         mo.place_id,
         mo.metric,
-        mo.import_id,
-        mo.period_start as grouped_start,
-        mo.period_end as grouped_end,
-        count(mo.import_id) as imported_rows,
         monitoring_combination(me.over_time, mo.value, mo.period_start, mo.period_end, mo.note) as combined
     from monitoring as mo
     inner join metrics as me on me.metric = mo.metric
     group by grouping sets (
-        (mo.phase, mo.place_id, mo.metric),
-        (mo.place_id, mo.metric),
-        (mo.phase, mo.period_start, mo.period_end),
-        (mo.phase, mo.place_id, mo.period_start, mo.period_end, mo.import_id)
+        (mo.phase, mo.place_id, mo.metric), (mo.place_id, mo.metric), (mo.phase, mo.period_start, mo.period_end)
     )
+),
+
+-- Counted over every row, as completeness always has (no rule to apply, so no join to metrics).
+place_period_import as (
+    select
+        'place_period_import' as grain,
+        phase,
+        place_id,
+        null as metric,
+        null as value,
+        count(value) as periods_reported,
+        period_start,
+        period_end,
+        null as note,
+        import_id,
+        count(import_id) as imported_rows
+    from monitoring
+    group by phase, place_id, period_start, period_end, import_id
 )
 
 select
@@ -136,14 +146,16 @@ select
     phase,
     place_id,
     metric,
-    case when grain in ('place_phase', 'place_programme') then combined.value end as value,
+    case when grain <> 'phase_period' then combined.value end as value,
     case when grain <> 'phase_period' then combined.periods_reported end as periods_reported,
     combined.period_start as period_start,
     combined.period_end as period_end,
-    case when grain in ('place_phase', 'place_programme') then combined.note end as note,
-    import_id,
-    case when grain = 'place_period_import' then imported_rows end as imported_rows
+    case when grain <> 'phase_period' then combined.note end as note,
+    null as import_id,
+    null as imported_rows
 from grouped
+union all
+select * from place_period_import
 order by grain, phase, place_id, metric, period_start, period_end, import_id;
 
 -- The rollup of the current table, one Parquet file bound per connection (pbsa_monitoring_rollup_file).
