@@ -13,12 +13,7 @@ with periods as (
         date_trunc('quarter', period_start)::date as quarter_start,
         period_end = (date_trunc('quarter', period_start)::date + interval 3 month - interval 1 day)::date
         and period_start = date_trunc('quarter', period_start)::date as is_quarter
-    from monitoring_rollup
-    where
-        grain = 'phase_period'
-        and ($phase is null or phase = $phase)
-        and period_start >= $window_start
-        and period_end <= $window_end
+    from monitoring_rollup_window('phase_period', $phase, $window_start, $window_end)
 ),
 
 windowed as (
@@ -30,12 +25,7 @@ windowed as (
         import_id,
         periods_reported as values_given,
         imported_rows
-    from monitoring_rollup
-    where
-        grain = 'place_period_import'
-        and ($phase is null or phase = $phase)
-        and period_start >= $window_start
-        and period_end <= $window_end
+    from monitoring_rollup_window('place_period_import', $phase, $window_start, $window_end)
 ),
 
 received as (

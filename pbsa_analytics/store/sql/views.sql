@@ -166,15 +166,20 @@ select
     import_id, imported_rows
 from read_parquet(getvariable('pbsa_monitoring_rollup_file'));
 
--- The phases with figures inside a window (all phases, or one).
-create macro monitoring_windowed_phases(for_phase, window_start, window_end) as table
-select distinct phase
+-- The rollup's rows of one grain whose periods lie inside a window, in one phase or all (for_phase null).
+create macro monitoring_rollup_window(of_grain, for_phase, window_start, window_end) as table
+select *
 from monitoring_rollup
 where
-    grain = 'phase_period'
+    grain = of_grain
     and (for_phase is null or phase = for_phase)
     and period_start >= window_start
     and period_end <= window_end;
+
+-- The phases with figures inside a window (all phases, or one).
+create macro monitoring_windowed_phases(for_phase, window_start, window_end) as table
+select distinct phase
+from monitoring_rollup_window('phase_period', for_phase, window_start, window_end);
 
 -- Each place's figures over a period, combined per metric by its declared rule, with how many periods it
 -- reported, their span and notes. Shared by the totals, the map and the grid. When every phase asked for lies
