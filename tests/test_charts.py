@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import altair as alt
+import pandas as pd
 import pytest
 
-from pbsa_analytics import queries
+from pbsa_analytics import exports, queries
 from pbsa_analytics.analysis.findings import cohort_shift, outcome_coverage
 from pbsa_analytics.charts import outcomes, programme, typology
 from pbsa_analytics.charts.theme import THEME_NAME, GssColour
@@ -105,3 +107,19 @@ def test_missing_monitoring_value_is_labelled_not_given(store: Store) -> None:
     rows = next(iter(spec["datasets"].values()))
     east_marsh = [row for row in rows if row["place_id"] == "east_marsh"]
     assert east_marsh[0]["value_label"] == "not given"
+
+
+@pytest.mark.parametrize("width", [400, 1200])
+def test_timeline_labels_each_year_once_in_order(store: Store, width: int) -> None:
+    """Rendered (by vl-convert, as the chart downloads are) at a narrow and a page-wide width, the timeline's axis
+    names each year at most once and in order: quarter ticks formatted as years read "2018 2018 2018 2018"."""
+    phases = queries.run(store, "phases_timeline")
+    chart = programme.timeline_chart(phases=phases, title="Timeline").properties(width=width)
+    years = [
+        int(year) for year in re.findall(r">((?:19|20)\d\d)<", exports.chart_image(chart, image_format="svg").decode())
+    ]
+    first, last = pd.to_datetime(phases["start_date"]).min().year, pd.to_datetime(phases["end_date"]).max().year
+    assert years == sorted(set(years)), years
+    assert len(years) >= 3
+    assert first <= years[0]
+    assert years[-1] <= last

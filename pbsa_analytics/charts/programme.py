@@ -44,7 +44,7 @@ def timeline_chart(*, phases: pd.DataFrame, title: str) -> alt.Chart:
         ],
     )
     bars = base.mark_bar(cornerRadius=2).encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y")),
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1})),
         x2=alt.X2("end:T"),
         color=alt.Color("phase:O", scale=phase_colour_scale(), legend=None),
     )
