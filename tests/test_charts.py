@@ -123,3 +123,18 @@ def test_timeline_labels_each_year_once_in_order(store: Store, width: int) -> No
     assert len(years) >= 3
     assert first <= years[0]
     assert years[-1] <= last
+
+
+COUNT_CHARTS: dict[str, Callable[[Store], alt.TopLevelMixin]] = {
+    name: EXAMPLES[name] for name in ("coverage", "places_per_phase", "regional")
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNT_CHARTS))
+def test_place_count_axes_tick_whole_places(store: Store, name: str) -> None:
+    """Rendered page-wide (by vl-convert), a chart counting places labels its ticks in whole places: at 1,200 px
+    Vega's default ticks read 0.5 or 0.1 places."""
+    chart = COUNT_CHARTS[name](store).properties(width=1200)
+    ticks = re.findall(r"<text[^>]*>(\d+(?:\.\d+)?)</text>", exports.chart_image(chart, image_format="svg").decode())
+    assert len(ticks) >= 3, ticks
+    assert all("." not in tick for tick in ticks), ticks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import SEQUENTIAL, GssColour, when, wrapped_title
+from pbsa_analytics.charts.theme import SEQUENTIAL, GssColour, when, whole_count_axis, wrapped_title
 
 CELL_SELECTION = "cell"
 
@@ -50,7 +50,12 @@ def coverage_chart(*, coverage: pd.DataFrame, title: str) -> alt.LayerChart:
     """Bars of places with evidence per outcome, labelled 'n of m places'."""
     base = alt.Chart().encode(y=alt.Y("outcome:N", sort=None, title=None))
     bars = base.mark_bar(color=str(GssColour.DARK_BLUE)).encode(
-        x=alt.X("places_with_evidence:Q", title="Places with evidence", scale=alt.Scale(domainMin=0)),
+        x=alt.X(
+            "places_with_evidence:Q",
+            title="Places with evidence",
+            scale=alt.Scale(domainMin=0),
+            axis=whole_count_axis(),
+        ),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("label:N", title="Coverage")],
     )
     labels = base.mark_text(align="left", dx=4).encode(x=alt.X("places_with_evidence:Q"), text=alt.Text("label:N"))

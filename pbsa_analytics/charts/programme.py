@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pbsa_analytics.charts.theme import wrapped_title
+from pbsa_analytics.charts.theme import whole_count_axis, wrapped_title
 from pbsa_analytics.palette import CATEGORICAL, PHASE_COLOURS, GssColour
 
 
@@ -17,7 +17,7 @@ def places_per_phase_chart(*, cohorts: pd.DataFrame, title: str) -> alt.Chart:
     """Bars of places taking part per phase, labelled with the count."""
     data = cohorts.assign(phase_label="Phase " + cohorts["phase"].astype(str))
     base = alt.Chart().encode(
-        x=alt.X("places:Q", title="Places taking part"),
+        x=alt.X("places:Q", title="Places taking part", axis=whole_count_axis()),
         y=alt.Y("phase_label:N", title=None, sort=None),
         tooltip=[alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("places:Q", title="Places")],
     )
@@ -98,7 +98,7 @@ def regional_chart(*, spread: pd.DataFrame, title: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("region:N", title=None),
-            x=alt.X("places:Q", title="Places taking part"),
+            x=alt.X("places:Q", title="Places taking part", axis=whole_count_axis()),
             color=alt.Color(
                 "phase:O",
                 scale=phase_colour_scale(),

@@ -23,6 +23,11 @@ def wrapped_title(text: str, *, width: int = 80) -> alt.TitleParams:
 FONT = "Arial, Helvetica, sans-serif"
 
 
+def whole_count_axis() -> alt.Axis:
+    """An axis counting places (or records): whole-number ticks only, so a wide chart never reads "0.5 places"."""
+    return alt.Axis(format="d", tickMinStep=1)
+
+
 def when(channel: type[alt.SchemaBase], predicate: object, *, then: object, otherwise: object) -> alt.SchemaBase:
     """A conditional value as a typed channel (e.g. `alt.OpacityValue`): a bare `alt.condition` dict would be
     matched by Altair against every schema class when encoded, about 17 ms a call on every cold chart."""
