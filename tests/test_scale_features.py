@@ -163,6 +163,22 @@ def test_shared_chart_is_reused_for_equal_parameters_and_rebuilt_when_any_row_ch
     assert shared_chart(_bars, data=data, title="another title") is not first
 
 
+def test_shared_chart_tells_frames_apart_by_names_types_index_and_list_cells() -> None:
+    """Frames equal in values but not in column name, dtype or index get their own chart; list cells are keyed too."""
+    data = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    first = shared_chart(_bars, data=data, title="t")
+    for other in (
+        data.astype({"y": "float64"}),
+        data.set_axis([5, 6]),
+        data.rename(columns={"x": "x "}),
+    ):
+        assert shared_chart(_bars, data=other, title="t") is not first
+    listed = data.assign(tags=[["a"], ["b", "c"]])
+    with_lists = shared_chart(_bars, data=listed, title="t")
+    assert shared_chart(_bars, data=listed.copy(), title="t") is with_lists
+    assert shared_chart(_bars, data=listed.assign(tags=[["a"], ["b"]]), title="t") is not with_lists
+
+
 def test_vega_spec_is_converted_once_per_chart_object() -> None:
     """The same chart object gives the same spec object; an equal but new chart is converted afresh."""
     data = pd.DataFrame({"x": [1, 2], "y": [3, 4]})

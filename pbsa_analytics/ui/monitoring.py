@@ -27,7 +27,7 @@ from pbsa_analytics.demo.returns import DEMO_AUTHOR
 from pbsa_analytics.periods import DUE_DAYS, PER_PERIOD, PER_QUARTER, RULE_SHORT, Period, period_options, rules_caption
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.ui import url_state
-from pbsa_analytics.ui.chart_specs import shared_chart
+from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.data import query, store
 from pbsa_analytics.ui.layout import chart_block
 
@@ -61,7 +61,7 @@ def demo_banner() -> None:
 
 def period_control(*, key: str, default: str = DEFAULT_PERIOD) -> Period:
     """The period selectbox, held in the URL as ?period=all | phase-N | fy-YYYY | q-YYYY-MM."""
-    options = period_options(query("monitoring_periods"))
+    options = shared_view(period_options, periods=query("monitoring_periods"))
     by_token = {option.code: option for option in options}
     tokens = list(by_token)
     token = url_state.choice(
@@ -107,7 +107,7 @@ def _series(period: Period) -> pd.DataFrame:
 def cohort_series_block(period: Period, *, key: str) -> None:
     """Quarterly small multiples for the cohort, shown only once the period holds more than one quarter."""
     series = _series(period)
-    if not has_several_periods(series):
+    if not shared_view(has_several_periods, series=series):
         return
     band = cohort_band(series)
     st.subheader(f"Quarter by quarter: {period.label}")
