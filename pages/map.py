@@ -3,9 +3,8 @@
 import streamlit as st
 
 from pbsa_analytics import settings
-from pbsa_analytics.maps import scale
 from pbsa_analytics.maps.labels import Placement
-from pbsa_analytics.maps.places import PLACES_LAYER_ID, load_outline, map_labels, places_deck
+from pbsa_analytics.maps.places import PLACES_LAYER_ID
 from pbsa_analytics.periods import RULE_SHORT
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.citations import caption, scope
@@ -13,6 +12,7 @@ from pbsa_analytics.ui.data import query
 from pbsa_analytics.ui.downloads import data_downloads
 from pbsa_analytics.ui.focus import scroll_into_view
 from pbsa_analytics.ui.layout import empty_state, guard, phase_legend
+from pbsa_analytics.ui.map_view import places_map
 from pbsa_analytics.ui.monitoring import period_control
 from pbsa_analytics.ui.panels import place_panel
 from pbsa_analytics.ui.place_links import resolve_place
@@ -101,22 +101,16 @@ def render() -> None:
         return
 
     sized = metric != "none"
-    outline = load_outline(settings.data_dir() / "geo" / "uk_outline.geojson")
     _find_place(points)
     _follow_click()
     place_id = resolve_place(
         allowed=set(points["place_id"].tolist()),
         why_not_allowed="that place is not among the places these filters show.",
     )
-    if len(points) > scale.BIN_THRESHOLD:  # thousands of points: bins a person can read, not a cloud
-        name_labels = []
-        deck = scale.binned_deck(points=points, outline=outline)
-    else:
-        name_labels = map_labels(points, sized_by_metric=sized)
-        deck = places_deck(
-            points=points, outline=outline, sized_by_metric=sized, metric_label=f"{labels[metric]} ({period.label})",
-            labels=name_labels, selected_place_id=place_id,
-        )  # fmt: skip
+    name_labels, deck = places_map(
+        points=points, outline_path=settings.data_dir() / "geo" / "uk_outline.geojson", sized_by_metric=sized,
+        metric_label=f"{labels[metric]} ({period.label})", selected_place_id=place_id,
+    )  # fmt: skip
     grouped = _count_and_groups(points)
     rule = RULE_SHORT[metrics.set_index("metric").loc[metric, "over_time"]] if sized else ""
     phase_legend(
