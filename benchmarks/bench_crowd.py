@@ -109,21 +109,32 @@ def _options() -> list[str]:
     return list(load_deck(decks_dir=settings.data_dir() / "decks", name=DECK).questions[QUESTION].options)
 
 
-async def _phone(url: str, code: str, *, at_s: float, start: float, confirmed: list[float], latencies: list[float]):
-    """One phone: scan the code at its moment, read the question for a few seconds, tap an option; time the tap."""
+async def _phone(url: str, code: str, *, plan: tuple[float, float, int], start: float, confirmed: list[float],
+                 latencies: list[float]) -> None:  # fmt: skip
+    """One phone: scan the code at its moment, read the question for a while, tap an option; time the tap."""
+    at_s, reading_s, number = plan
     await asyncio.sleep(max(0.0, start + at_s - time.perf_counter()))
     phone = Session(url, "pulse", f"code={code}")
     await phone.connect()
     await phone.run()
-    chance = random.Random(at_s)
-    option = chance.choice(_options())
-    await asyncio.sleep(chance.uniform(*READING_S))
-    took = await phone.run(trigger=phone.buttons[option])
+    options = _options()
+    await asyncio.sleep(reading_s)
+    took = await phone.run(trigger=phone.buttons[options[number % len(options)]])
     if not any("Answer recorded" in text for text in phone.texts):
         raise RuntimeError(f"a phone's answer was not recorded: {phone.texts}")
     latencies.append(took)
     confirmed.append(time.perf_counter())
     await phone.close()
+
+
+def _plans(*, burst: bool) -> list[tuple[float, float, int]]:
+    """(join moment, reading time, number) per phone: spread over the minute from one seeded generator, or, for
+    the burst, every phone joining at one instant and tapping at another (a worst case, beyond the target's)."""
+    if burst:
+        return [(0.0, READING_S[0], number) for number in range(PHONES)]
+    chance = random.Random(7)
+    latest = WINDOW_S - READING_S[1] - 2  # every answer lands within the minute
+    return [(chance.uniform(0, latest), chance.uniform(*READING_S), number) for number in range(PHONES)]
 
 
 async def _projector(url: str, stop: asyncio.Event, seen: list[tuple[float, int]]) -> None:
@@ -141,17 +152,17 @@ async def _projector(url: str, stop: asyncio.Event, seen: list[tuple[float, int]
     await screen.close()
 
 
-async def _room(url: str, code: str, *, earlier: int) -> tuple[list[float], list[float]]:
-    """Phones answering over the minute while the projector polls; `earlier` answers were on screen already."""
+async def _room(url: str, code: str, *, earlier: int, burst: bool = False) -> tuple[list[float], list[float]]:
+    """Phones answering over the minute (or in one burst) while the projector polls; `earlier` answers were on
+    screen already."""
     confirmed: list[float] = []
     latencies: list[float] = []
     seen: list[tuple[float, int]] = []
     stop = asyncio.Event()
     projector = asyncio.create_task(_projector(url, stop, seen))
     start = time.perf_counter()
-    # Phones join over the minute and answer after reading: every answer lands within it.
-    moments = sorted(random.Random(7).uniform(0, WINDOW_S - READING_S[1] - 2) for _ in range(PHONES))
-    phones = [_phone(url, code, at_s=at, start=start, confirmed=confirmed, latencies=latencies) for at in moments]
+    plans = _plans(burst=burst)
+    phones = [_phone(url, code, plan=plan, start=start, confirmed=confirmed, latencies=latencies) for plan in plans]
     await asyncio.gather(*phones)
     await asyncio.sleep(PROJECTOR_GOAL_S * 2)
     stop.set()
@@ -207,14 +218,23 @@ def _rows(where: str, *, alone_s: float, crowd_s: float, latencies: list[float],
 
 
 def _crowds(url: str, store_dir: Path, *, where: str, processes: list[str]) -> list[Row]:
-    """Funders, then a room of phones with a projector, against one URL; answers are counted for this room only."""
+    """Funders, then a room of phones with a projector, then the same room in one burst, against one URL; answers
+    are counted for each room only."""
     pulses = PulseStore(store_dir)
     code = pulses.open_question(deck=DECK, question_id=QUESTION, by="benchmark", slide=SLIDE)
     earlier = pulses.answer_count(code)  # the question keeps its code, so an earlier room's answers are there
     alone_s, crowd_s = asyncio.run(_funders(url, processes=processes))
     latencies, lags = asyncio.run(_room(url, code, earlier=earlier))
-    return _rows(where, alone_s=alone_s, crowd_s=crowd_s, latencies=latencies, lags=lags,
+    rows = _rows(where, alone_s=alone_s, crowd_s=crowd_s, latencies=latencies, lags=lags,
                  answers=pulses.answer_count(code) - earlier)  # fmt: skip
+    earlier = pulses.answer_count(code)
+    burst, burst_lags = asyncio.run(_room(url, code, earlier=earlier, burst=True))
+    stored = pulses.answer_count(code) - earlier
+    rows.append(
+        Row(f"{where}: burst, all {PHONES} tap at once: p95 tap / count ({stored} stored)",
+            f"{p95(burst) * 1000:.0f} / {p95(burst_lags) * 1000:.0f} ms", "(beyond)", met=None)
+    )  # fmt: skip
+    return rows
 
 
 def main() -> None:

@@ -166,6 +166,11 @@ class PendingReturns:
             self._forget_old(now=now)
             return self._by_key.pop(key, None)
 
+    def waiting(self) -> bool:
+        """True while any deep link is held (checked before working out a browser's key on every run)."""
+        with self._lock:
+            return bool(self._by_key)
+
     def _forget_old(self, *, now: float) -> None:
         for key in [k for k, v in self._by_key.items() if now - v.saved_at > RETURN_TTL_S]:
             del self._by_key[key]
@@ -208,8 +213,11 @@ def _remember_target(url_path: str) -> None:
 
 def _return_after_sign_in(principal: Principal) -> None:
     """Right after sign-in, open the page the visitor asked for before it (if the role may see that page)."""
+    returns = _returns()
+    if not returns.waiting():
+        return
     key = browser_key()
-    target = _returns().take(key, now=time.time()) if key else None
+    target = returns.take(key, now=time.time()) if key else None
     if target is None:
         return
     allowed = pages_for(principal)
