@@ -154,6 +154,16 @@ def test_monitoring_comparison_keeps_missing_values_missing() -> None:
     assert (top["rank"], top["share_of_total"]) == (1, 0.75)
 
 
+@pytest.mark.parametrize(
+    ("share", "said"), [(0.0, "0%"), (0.0001, "under 1%"), (0.004, "under 1%"), (0.006, "1%"), (0.25, "25%")]
+)
+def test_a_tiny_share_of_the_total_is_not_shown_as_nothing(share: float, said: str) -> None:
+    """One place among thousands reads "under 1%" of the programme total, never "0%"; nothing given stays 0%."""
+    row = pd.Series({"label": "Volunteers", "value": 5.0, "rank": 3, "reporting": 9000, "share_of_total": share,
+                     "cohort_median": 4.0})  # fmt: skip
+    assert f", {said} of the programme total (" in partnership_service.monitoring_sentence(row)
+
+
 def test_nearest_peers_rank_by_jaccard(store: Store) -> None:
     """Peers are ordered by Jaccard similarity of Phase 1 profiles, most alike first."""
     matrix = queries.run(store, "typology_matrix", phase=1)

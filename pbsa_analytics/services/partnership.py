@@ -100,6 +100,13 @@ def _median_text(row: pd.Series) -> str:
     return "no cohort figure" if pd.isna(row["cohort_median"]) else f"cohort median {row['cohort_median']:,.0f}"
 
 
+def share_text(share: float) -> str:
+    """A share of the programme total as a whole percentage; a positive share too small to show as one says so
+    (one place of thousands would otherwise read "0%", as if it had given nothing)."""
+    whole = f"{share:.0%}"
+    return "under 1%" if whole == "0%" and share > 0 else whole
+
+
 def monitoring_sentence(row: pd.Series, *, stated: str = "") -> str:
     """One line per metric: value, rank, share and the cohort median, with missing said plainly; `stated`
     (the period and rule) ends the line."""
@@ -109,7 +116,7 @@ def monitoring_sentence(row: pd.Series, *, stated: str = "") -> str:
     rank = f"{_ordinal(int(row['rank']))} of {row['reporting']} reporting"
     return (
         f"{row['label']}: {int(row['value']):,}, {rank}, "
-        f"{row['share_of_total']:.0%} of the programme total ({_median_text(row)}){tail}"
+        f"{share_text(row['share_of_total'])} of the programme total ({_median_text(row)}){tail}"
     )
 
 
