@@ -37,8 +37,9 @@ def _params(text: str, filters: dict) -> dict:
 
 def _pandas(frame: pd.DataFrame, text: str, filters: dict) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
-    lowered = frame["haystack"].str.lower()
-    for word in text.lower().split():
+    words = text.lower().split()
+    lowered = frame["haystack"].str.lower() if words else None  # a search with no words lowers nothing
+    for word in words:
         mask &= lowered.str.contains(word, regex=False)
     for column, value in filters.items():
         mask &= frame[column] == value
