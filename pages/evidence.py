@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from pbsa_analytics.access import Role
 from pbsa_analytics.services.search import search_terms
 from pbsa_analytics.ui import url_state
+from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.citations import cite_row
 from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.downloads import data_downloads
@@ -82,7 +84,12 @@ def render() -> None:
         f"**{matches} evidence records match.**" + (f" Showing the first {MAX_SHOWN}." if matches > MAX_SHOWN else "")
     )
     if results.empty:
-        empty_state("Nothing matches. Try fewer words or clear a filter.")
+        # Said on every empty search in a view that names one place, so it tells nothing about any other place.
+        own_only = "" if current_principal().role is not Role.PARTNERSHIP else (
+            " Your view names your own partnership only: a search for another place's name, alias, organisation "
+            "or area finds nothing here."
+        )  # fmt: skip
+        empty_state("Nothing matches. Try fewer words or clear a filter." + own_only)
         return
     page = _page(results, searched=repr(filters))
     shown = results.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

@@ -63,3 +63,22 @@ def test_partnership_page_ignores_another_place_in_the_url(db_env: Path, monkeyp
     captions = " ".join(caption.value for caption in app.caption)
     assert "drawn afresh for each monitoring figure" in captions  # labels are not the same place chart to chart
     assert "rounded to the nearest 5" in captions
+
+
+@pytest.mark.parametrize(("role", "explained"), [(Role.PARTNERSHIP, True), (Role.FUNDER, False)])
+def test_an_empty_evidence_search_says_why_in_a_view_naming_one_place(
+    db_env: Path, monkeypatch: pytest.MonkeyPatch, role: Role, explained: bool
+) -> None:
+    """A partnership searching another place's name is told its view names its own place only (as after any empty
+    search, so the words tell it nothing); a funder's empty search gets the plain advice alone."""
+    monkeypatch.setattr(auth, "session_principal", lambda: PRINCIPALS[role])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["q"] = "Colchester"
+    app.run()
+    app.switch_page("pages/evidence.py")
+    app.run()
+    if role is Role.FUNDER:  # the funder's search finds Colchester: make it one that matches nothing
+        app.text_input(key="evidence_q").set_value("zzzqqq").run()
+    boxes = [box.value for box in app.info]
+    assert any(box.startswith("Nothing matches.") for box in boxes), boxes
+    assert any("names your own partnership only" in box for box in boxes) is explained
