@@ -354,12 +354,16 @@ def test_sign_in_return_key_survives_the_xsrf_cookies_new_mask() -> None:
 
 
 def test_deep_link_is_taken_once_and_forgotten_after_its_time() -> None:
-    """A deep link kept for sign-in is handed back once, to the same browser only, and not after RETURN_TTL_S."""
+    """A deep link kept for sign-in is handed back once, to the same browser only, and not after RETURN_TTL_S; the
+    store says whether any is waiting."""
     returns = PendingReturns()
+    assert not returns.waiting()  # every run checks this before working out the browser's key
     target = ReturnTo(url_path="partnership", query=(("place", "hartlepool"),), saved_at=1000.0)
     returns.put("browser-a", target)
+    assert returns.waiting()
     assert returns.take("browser-b", now=1001.0) is None
     assert returns.take("browser-a", now=1001.0) == target
+    assert not returns.waiting()
     assert returns.take("browser-a", now=1002.0) is None
     returns.put("browser-a", target)
     assert returns.take("browser-a", now=1000.0 + RETURN_TTL_S + 1) is None

@@ -82,3 +82,6 @@ def test_an_empty_evidence_search_says_why_in_a_view_naming_one_place(
     boxes = [box.value for box in app.info]
     assert any(box.startswith("Nothing matches.") for box in boxes), boxes
     assert any("names your own partnership only" in box for box in boxes) is explained
+    if role is Role.PARTNERSHIP:  # a search that matches nothing at all reads exactly the same: the words tell nothing
+        app.text_input(key="evidence_q").set_value("zzzqqq").run()
+        assert [box.value for box in app.info] == boxes

@@ -14,6 +14,7 @@ from pbsa_analytics.maps.places import (
     LABELS_LAYER_ID,
     OTHERS_LAYER_ID,
     PLACES_LAYER_ID,
+    SELECTED_LAYER_ID,
     load_outline,
     map_labels,
     places_deck,
@@ -22,6 +23,7 @@ from pbsa_analytics.maps.scale import binned_deck
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store
+from pbsa_analytics.ui.map_view import places_map
 from tests.leak_check import find_leaks, scope_terms
 
 
@@ -115,3 +117,28 @@ def test_partnership_deck_names_only_its_own_place(store: Store) -> None:
         shown = {row["text"] for row in layers[LABELS_LAYER_ID]["data"]}
         assert "Hartlepool" in shown
         assert "3 other partnerships" in shown  # London's three, as one grey point
+
+
+def test_the_shared_map_sends_the_direct_decks_json_and_follows_every_input(store: Store) -> None:
+    """The map the page draws is the deck built directly (same JSON, tooltip and labels); equal inputs reuse it,
+    while another selection or another principal's scoped points get their own, which names no other place."""
+    regions = queries.run(store, "regions")["region"].tolist()
+    params = {"min_phase": 1, "regions": regions, "metric": "volunteers", **phase_period(2).params()}
+    points = queries.run(store, "place_points", **params)
+    outline_path = settings.data_dir() / "geo" / "uk_outline.geojson"
+    choices = {"outline_path": outline_path, "sized_by_metric": True, "metric_label": "Volunteers"}
+    labels, shared = places_map(points=points, selected_place_id=None, **choices)
+    expected_labels = map_labels(points, sized_by_metric=True)
+    direct = places_deck(points=points, outline=load_outline(outline_path), sized_by_metric=True,
+                         metric_label="Volunteers", labels=expected_labels)  # fmt: skip
+    assert (shared.to_json(), shared._tooltip, labels) == (direct.to_json(), direct._tooltip, expected_labels)
+    assert places_map(points=points.copy(), selected_place_id=None, **choices)[1] is shared
+    ringed = places_map(points=points, selected_place_id="hartlepool", **choices)[1]
+    assert SELECTED_LAYER_ID in ringed.to_json()
+    assert SELECTED_LAYER_ID not in shared.to_json()
+    principal = Principal(subject="p", display_name="P", role=Role.PARTNERSHIP, place_id="hartlepool")
+    theirs = places_map(points=run_scoped(store, principal, "place_points", **params), selected_place_id=None,
+                        **choices)[1]  # fmt: skip
+    forbidden, allowed = scope_terms(store, "hartlepool")
+    sent = json.loads(theirs.to_json())
+    assert find_leaks(json.dumps(sent["layers"][1:]), forbidden=forbidden, allowed=allowed) == []

@@ -155,13 +155,18 @@ def test_monitoring_comparison_keeps_missing_values_missing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("share", "said"), [(0.0, "0%"), (0.0001, "under 1%"), (0.004, "under 1%"), (0.006, "1%"), (0.25, "25%")]
-)
+    ("share", "said"),
+    [(0.0, "0% of the programme total"), (0.0001, "under 1% of the programme total"),
+     (0.004, "under 1% of the programme total"), (0.006, "1% of the programme total"),
+     (0.25, "25% of the programme total"), (0.996, "over 99% of the programme total"),
+     (1.0, "100% of the programme total"), (float("nan"), "no share: the programme total is 0")],
+)  # fmt: skip
 def test_a_tiny_share_of_the_total_is_not_shown_as_nothing(share: float, said: str) -> None:
-    """One place among thousands reads "under 1%" of the programme total, never "0%"; nothing given stays 0%."""
+    """A share is never rounded to what it is not: one place among thousands reads "under 1%", not "0%"; nearly
+    all reads "over 99%", not "100%"; no total to share says so, not "nan%"."""
     row = pd.Series({"label": "Volunteers", "value": 5.0, "rank": 3, "reporting": 9000, "share_of_total": share,
                      "cohort_median": 4.0})  # fmt: skip
-    assert f", {said} of the programme total (" in partnership_service.monitoring_sentence(row)
+    assert f", {said} (" in partnership_service.monitoring_sentence(row)
 
 
 def test_nearest_peers_rank_by_jaccard(store: Store) -> None:

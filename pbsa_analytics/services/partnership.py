@@ -101,10 +101,17 @@ def _median_text(row: pd.Series) -> str:
 
 
 def share_text(share: float) -> str:
-    """A share of the programme total as a whole percentage; a positive share too small to show as one says so
-    (one place of thousands would otherwise read "0%", as if it had given nothing)."""
+    """A share of the programme total in whole percentages, never rounded to what it is not: a positive share too
+    small to show reads "under 1%" (one place of thousands would otherwise read "0%", as if it gave nothing), one
+    short of the whole "over 99%"; with no total to share (NaN) it says so."""
+    if pd.isna(share):
+        return "no share: the programme total is 0"
     whole = f"{share:.0%}"
-    return "under 1%" if whole == "0%" and share > 0 else whole
+    if whole == "0%" and share > 0:
+        return "under 1% of the programme total"
+    if whole == "100%" and share < 1:
+        return "over 99% of the programme total"
+    return f"{whole} of the programme total"
 
 
 def monitoring_sentence(row: pd.Series, *, stated: str = "") -> str:
@@ -116,7 +123,7 @@ def monitoring_sentence(row: pd.Series, *, stated: str = "") -> str:
     rank = f"{_ordinal(int(row['rank']))} of {row['reporting']} reporting"
     return (
         f"{row['label']}: {int(row['value']):,}, {rank}, "
-        f"{share_text(row['share_of_total'])} of the programme total ({_median_text(row)}){tail}"
+        f"{share_text(row['share_of_total'])} ({_median_text(row)}){tail}"
     )
 
 
