@@ -209,6 +209,34 @@ def test_app_store_follows_a_rebuild(data_copy: Path, tmp_path: Path, monkeypatc
     assert names() == "Hartlepool (rebuilt)"
 
 
+def test_an_import_reruns_only_the_app_queries_that_read_monitoring(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an import the app's monitoring queries show the new figure, while queries that never read monitoring
+    (places, sources) are served from the cache rather than run again."""
+    db_path = build_store(data_dir=data_copy, db_path=tmp_path / "pbsa.duckdb")
+    monkeypatch.setenv("PBSA_DB_PATH", str(db_path))
+    monkeypatch.setenv("PBSA_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("PBSA_STORE_DIR", str(tmp_path / "imports"))
+    ran: list[str] = []
+    real_run = queries.run
+    monkeypatch.setattr(
+        queries, "run", lambda store, name, /, **params: ran.append(name) or real_run(store, name, **params)
+    )
+    places, sources = ui_data.query("places_list"), ui_data.query("sources")
+    before = ui_data.query("monitoring_all")
+    assert ran == ["places_list", "sources", "monitoring_all"]
+    land(ui_data.store(), [["Lincoln", "2022-01-01", "2022-03-31", "volunteers", "3", ""]])
+    ran.clear()  # the import reads places itself; from here on only the app's queries count
+    assert ui_data.query("places_list").equals(places)
+    assert ui_data.query("sources").equals(sources)
+    after = ui_data.query("monitoring_all")
+    assert ran == ["monitoring_all"]
+    assert len(after) == len(before) + 1
+    assert queries.reads_imports("monitoring_all")
+    assert not queries.reads_imports("places_list")
+
+
 def test_threads_building_at_first_start_leave_one_complete_store(tmp_path: Path) -> None:
     """Three threads build the same missing store at once (old: shared temp file, no database left)."""
     db_path = tmp_path / "pbsa.duckdb"

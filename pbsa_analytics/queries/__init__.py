@@ -9,6 +9,7 @@ import pandas as pd
 
 from pbsa_analytics.errors import UnknownQueryError
 from pbsa_analytics.store import Store
+from pbsa_analytics.store.connection import MONITORING_WORD
 
 # Queries returning a row per place x typology, outcome or metric (tens of thousands at scale), mostly text: converting
 # their text columns to pandas through Arrow halves their time (measured: benchmarks/bench_scale.py).
@@ -32,6 +33,14 @@ def load_sql(name: str) -> str:
     if not sql_file.is_file():
         raise UnknownQueryError(f"no query named {name!r}")
     return sql_file.read_text(encoding="utf-8")
+
+
+@cache
+def reads_imports(name: str) -> bool:
+    """Whether the named query can read imported monitoring: only statements naming it are bound to the imports
+    (tests/test_store_lifecycle.py checks every view and macro over them is named monitoring*), so any other
+    query's result depends on the built store and its parameters alone."""
+    return MONITORING_WORD in load_sql(name).lower()
 
 
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pbsa_analytics import settings
+from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.errors import PbsaError, StoreCorruptError
 from pbsa_analytics.services import monitoring
@@ -146,8 +146,17 @@ def query(name: str, /, **params: object) -> pd.DataFrame:
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     current, seen = store(), _file_id(settings.db_path())
     try:
-        result = _run_cached(name, current.version(), frozen, principal.role.value, principal.place_id)
+        result = _run_cached(name, _data_version(current, name), frozen, principal.role.value, principal.place_id)
     except StoreCorruptError as damage:  # the file was damaged while the app was running
         _rebuild_damaged(settings.db_path(), seen=seen, damage=damage)
-        result = _run_cached(name, store().version(), frozen, principal.role.value, principal.place_id)
+        result = _run_cached(name, _data_version(store(), name), frozen, principal.role.value, principal.place_id)
     return result.copy()
+
+
+def _data_version(current: Store, name: str) -> str:
+    """What a named query's result depends on: the built store, and the imports only if it reads monitoring.
+
+    So an import re-runs the monitoring queries alone (places, typologies, evidence and sources stay cached), and
+    a rerun lists the imports folder only for queries that read it.
+    """
+    return current.version() if queries.reads_imports(name) else current.build_version()

@@ -1,4 +1,4 @@
--- The monitoring metrics in display order.
+-- The metrics every place reports on, in display order.
 select metric, label, definition, unit, measures, over_time
 from metrics
 order by position
