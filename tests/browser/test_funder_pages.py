@@ -80,8 +80,17 @@ def test_clicking_a_heatmap_cell_shows_what_is_behind_it(app_url: str, page) -> 
     tab.goto(app_url + "/typology?phase=2")
     wait_for_app(tab)
     cell = tab.locator('[data-testid="stVegaLiteChart"] path[aria-label*="Place: Bootle; Typology: Co-production"]')
-    cell.first.click()
-    expect(tab.get_by_text("Bootle × Co-production (Phase 2): marked")).to_be_visible(timeout=30_000)
+    panel = tab.get_by_text("Bootle × Co-production (Phase 2): marked")
+    # A click while the page is still settling can be lost (seen now and then on a busy machine); a person would
+    # simply click again, so the test does too, at most three times.
+    for _ in range(3):
+        cell.first.click()
+        try:
+            panel.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            tab.wait_for_timeout(1000)
+    expect(panel).to_be_visible(timeout=10_000)
     expect(tab.get_by_text("Strategic planning through community consultation").first).to_be_visible()
     assert "cell=sefton" in tab.url
     screenshot(tab, "typology-cell-panel")
