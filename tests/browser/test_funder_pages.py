@@ -34,6 +34,20 @@ def _screen_offset(latitude: float, longitude: float) -> tuple[float, float]:
     return x - cx, y - cy
 
 
+def _click_until_shown(tab, click, panel) -> None:
+    """Click, and click again (at most three times in all) while the panel has not appeared: a click landing
+    while the page is still settling (deck.gl laying out layers, a chart re-drawn) can be lost, and a person
+    would simply click again."""
+    for _ in range(3):
+        click()
+        try:
+            panel.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            tab.wait_for_timeout(1000)
+    expect(panel).to_be_visible(timeout=10_000)
+
+
 @pytest.mark.parametrize(("path", "main_chart"), PATHS, ids=[p for p, _ in PATHS])
 def test_page_loads_offline_with_its_main_chart(app_url: str, page, path: str, main_chart: str) -> None:
     """The page shows no exception, draws its main chart and sends nothing beyond 127.0.0.1."""
@@ -58,15 +72,9 @@ def test_clicking_a_map_point_opens_the_place_panel(app_url: str, page) -> None:
     box = canvas.bounding_box()
     dx, dy = _screen_offset(54.6855, -1.21)
     panel = tab.get_by_text("Hartlepool — Hartlepool Action Lab")
-    # deck.gl may still be laying out its layers on the first click; a person would simply click again.
-    for _ in range(3):
-        tab.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy)
-        try:
-            panel.wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            tab.wait_for_timeout(1000)
-    expect(panel).to_be_visible(timeout=10_000)
+    _click_until_shown(
+        tab, lambda: tab.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy), panel
+    )
     assert "place=hartlepool" in tab.url
     expect(tab.get_by_text("Open the partnership page")).to_be_visible()
     screenshot(tab, "map-hartlepool-panel")
@@ -81,16 +89,7 @@ def test_clicking_a_heatmap_cell_shows_what_is_behind_it(app_url: str, page) -> 
     wait_for_app(tab)
     cell = tab.locator('[data-testid="stVegaLiteChart"] path[aria-label*="Place: Bootle; Typology: Co-production"]')
     panel = tab.get_by_text("Bootle × Co-production (Phase 2): marked")
-    # A click while the page is still settling can be lost (seen now and then on a busy machine); a person would
-    # simply click again, so the test does too, at most three times.
-    for _ in range(3):
-        cell.first.click()
-        try:
-            panel.wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            tab.wait_for_timeout(1000)
-    expect(panel).to_be_visible(timeout=10_000)
+    _click_until_shown(tab, cell.first.click, panel)
     expect(tab.get_by_text("Strategic planning through community consultation").first).to_be_visible()
     assert "cell=sefton" in tab.url
     screenshot(tab, "typology-cell-panel")
