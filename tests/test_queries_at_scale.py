@@ -10,7 +10,7 @@ import pytest
 from pbsa_analytics import queries
 from pbsa_analytics.periods import phase_period, quarter
 from pbsa_analytics.services.demo import load_demo
-from pbsa_analytics.store import Store
+from pbsa_analytics.store import Store, connection
 from tests.imports_support import fresh_store
 
 COMPLETENESS = {"due_days": 30, "received_ids": [], "received_on": []}
@@ -88,3 +88,23 @@ def test_quarter_windows_convert_the_same(demo_store: Store) -> None:
         params = {**period, **COMPLETENESS} if name == "reporting_completeness" else period
         sql = queries.load_sql(name)
         pd.testing.assert_frame_equal(demo_store.execute(sql, params, large=True), demo_store.execute(sql, params))
+
+
+def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The programme's 20-odd places use DuckDB's own conversion (faster for few rows); a store of many, Arrow's."""
+    routes = []
+    real_execute = Store.execute
+
+    def spy(self: Store, sql: str, params: object = None, *, large: bool = False) -> pd.DataFrame:
+        routes.append(large)
+        return real_execute(self, sql, params, large=large)
+
+    monkeypatch.setattr(Store, "execute", spy)
+    few = queries.run(store, "typology_matrix", phase=1)
+    monkeypatch.setattr(connection, "ARROW_FROM_PLACES", len(few["place_id"].unique()))
+    many = queries.run(store, "typology_matrix", phase=1)
+    queries.run(store, "places_list")  # not a grid: never Arrow's route
+    assert routes == [False, True, False]
+    pd.testing.assert_frame_equal(many, few)

@@ -12,7 +12,8 @@ from pbsa_analytics.store import Store
 from pbsa_analytics.store.connection import MONITORING_WORD
 
 # Queries returning a row per place x typology, outcome or metric (tens of thousands at scale), mostly text: converting
-# their text columns to pandas through Arrow halves their time (measured: benchmarks/bench_scale.py).
+# their text columns to pandas through Arrow halves their time at scale (measured: benchmarks/bench_scale.py), but
+# doubles it for the programme's few hundred rows, so only a store holding many places takes that route.
 LARGE_RESULTS = frozenset(
     {
         "cohort_profiles",
@@ -45,4 +46,4 @@ def reads_imports(name: str) -> bool:
 
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query; keyword arguments bind to its $name parameters."""
-    return store.execute(load_sql(name), params or None, large=name in LARGE_RESULTS)
+    return store.execute(load_sql(name), params or None, large=name in LARGE_RESULTS and store.holds_many_places())
