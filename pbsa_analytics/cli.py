@@ -244,7 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pbsa_analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="build the DuckDB store from data/").set_defaults(handler=_build)
-    commands.add_parser("tables", help="list each view with its row count").set_defaults(handler=_tables)
+    commands.add_parser("tables", help="list each mart (table or view) and its rows").set_defaults(handler=_tables)
     sql = commands.add_parser("sql", help="run one read-only SELECT and print CSV")
     sql.add_argument("query")
     sql.set_defaults(handler=_sql)
