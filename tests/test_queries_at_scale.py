@@ -10,7 +10,7 @@ import pytest
 from pbsa_analytics import queries
 from pbsa_analytics.periods import phase_period, quarter
 from pbsa_analytics.services.demo import load_demo
-from pbsa_analytics.store import Store, connection
+from pbsa_analytics.store import Store
 from tests.imports_support import fresh_store
 
 COMPLETENESS = {"due_days": 30, "received_ids": [], "received_on": []}
@@ -103,8 +103,14 @@ def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
 
     monkeypatch.setattr(Store, "execute", spy)
     few = queries.run(store, "typology_matrix", phase=1)
-    monkeypatch.setattr(connection, "ARROW_FROM_PLACES", len(few["place_id"].unique()))
+    # As if the store held just enough places for this grid to reach the crossover.
+    monkeypatch.setattr(queries, "ARROW_FROM_ROWS", store.place_count() * queries.ROWS_PER_PLACE["typology_matrix"])
     many = queries.run(store, "typology_matrix", phase=1)
     queries.run(store, "places_list")  # not a grid: never Arrow's route
     assert routes == [False, True, False]
     pd.testing.assert_frame_equal(many, few)
+
+
+def test_the_store_counts_its_places_once_per_build(store: Store) -> None:
+    """place_count() is the number of rows in places, which sizes what a grid query returns."""
+    assert store.place_count() == len(store.execute("select place_id from places"))

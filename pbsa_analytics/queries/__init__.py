@@ -11,20 +11,22 @@ from pbsa_analytics.errors import UnknownQueryError
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.connection import MONITORING_WORD
 
-# Queries returning a row per place x typology, outcome or metric (tens of thousands at scale), mostly text: converting
-# their text columns to pandas through Arrow halves their time at scale (measured: benchmarks/bench_scale.py), but
-# doubles it for the programme's few hundred rows, so only a store holding many places takes that route.
-LARGE_RESULTS = frozenset(
-    {
-        "cohort_profiles",
-        "monitoring_by_place",
-        "outcome_matrix",
-        "place_points",
-        "reporting_completeness",
-        "typology_change",
-        "typology_matrix",
-    }
-)
+# Queries returning a row per place, or per place x typology, outcome, metric or period, mostly text, with about how
+# many rows each gives per place. Converting their text to pandas through Arrow halves their time at scale
+# (benchmarks/bench_scale.py) but costs about 6 ms however few the rows, so a query takes that route only when the
+# store's places times its rows per place reach ARROW_FROM_ROWS (the crossover, measured at 3,000-10,000 rows): never
+# on the programme's 20-odd places, where it doubled these queries' time.
+ROWS_PER_PLACE: dict[str, int] = {
+    "cohort_profiles": 20,  # typologies x the phases a place took part in
+    "monitoring_by_place": 4,  # metrics
+    "outcome_matrix": 9,  # outcomes
+    "place_points": 1,
+    "reporting_completeness": 20,  # reporting periods
+    "typology_change": 9,  # typologies
+    "typology_matrix": 9,  # typologies
+}
+LARGE_RESULTS = frozenset(ROWS_PER_PLACE)
+ARROW_FROM_ROWS = 5_000
 
 
 @cache
@@ -46,4 +48,5 @@ def reads_imports(name: str) -> bool:
 
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query; keyword arguments bind to its $name parameters."""
-    return store.execute(load_sql(name), params or None, large=name in LARGE_RESULTS and store.holds_many_places())
+    large = store.place_count() * ROWS_PER_PLACE.get(name, 0) >= ARROW_FROM_ROWS
+    return store.execute(load_sql(name), params or None, large=large)

@@ -27,15 +27,16 @@ from pbsa_analytics.store.imports import ImportStore
 Params = Sequence[object] | Mapping[str, object] | None
 
 MONITORING_WORD = "monitoring"
-# From this many places, a per-place grid query returns enough rows (9+ per place) that converting its text through
-# Arrow wins; below it, DuckDB's own conversion does, as the Arrow route costs about 6 ms however few the rows.
-# Measured on typology_matrix and reporting_completeness rows: crossover between 3,000 and 10,000 rows.
-ARROW_FROM_PLACES = 500
+
+
+def _first_line(error: BaseException) -> str:
+    """An error's first line (at most 160 characters), or its type when it has no message."""
+    return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
 
 
 def _damage_of(error: duckdb.Error, db_path: Path) -> str | None:
     """The first line of a DuckDB error if it says the store file itself is damaged (not a query's fault)."""
-    first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    first = _first_line(error)
     if "Corrupt database file" in first or (isinstance(error, duckdb.IOException) and str(db_path) in first):
         return first
     return None
@@ -103,25 +104,25 @@ class Store:
         self._in_flight = 0
         self._files: tuple[str, list[str], list[str]] = ("", [], [])
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._places = 0
-        self._con, self._opened = self._connect()
+        self._con, self._opened, self._places = self._connect()
 
-    def _connect(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int]]:
+    def _connect(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int, int], int]:
+        """A locked-down connection to the file, its identity and how many places it holds."""
         try:
             opened = _file_id(self.db_path)
             con = duckdb.connect(str(self.db_path), read_only=True)
         except FileNotFoundError as error:
             raise _missing(self.db_path) from error
         except duckdb.Error as error:
-            raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
+            raise corrupt_store_error(self.db_path, _first_line(error)) from error
         self._lock_down(con)
         self._check_built_by_this_code(con)
         try:
-            self._places = con.execute("select count(*) from places").fetchone()[0]
+            places = con.execute("select count(*) from places").fetchone()[0]
         except duckdb.Error as error:  # this code's build always has places: an error here is damage
             con.close()
-            raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
-        return con, opened
+            raise corrupt_store_error(self.db_path, _first_line(error)) from error
+        return con, opened, places
 
     def _check_built_by_this_code(self, con: duckdb.DuckDBPyConnection) -> None:
         try:
@@ -130,7 +131,7 @@ class Store:
             built_by = "an older version"
         except duckdb.Error as error:  # damaged blocks show at the first read
             con.close()
-            raise corrupt_store_error(self.db_path, str(error).splitlines()[0][:160]) from error
+            raise corrupt_store_error(self.db_path, _first_line(error)) from error
         if built_by != store_code_version():
             con.close()
             raise StoreStaleError(
@@ -172,7 +173,7 @@ class Store:
             if self._con is not None:
                 self._con.close()
                 self._con = None
-            self._con, self._opened = self._connect()
+            self._con, self._opened, self._places = self._connect()
 
     def _import_files(self) -> tuple[str, list[str], list[str]]:
         """The imports folder's version, its active data files (resolved) and the import ids to leave out of them,
@@ -209,9 +210,9 @@ class Store:
         with contextlib.suppress(QueryError):
             self.execute("select count(*) from monitoring")
 
-    def holds_many_places(self) -> bool:
-        """Whether per-place grids from this build are large enough for the Arrow conversion (see ARROW_FROM_PLACES)."""
-        return self._places >= ARROW_FROM_PLACES
+    def place_count(self) -> int:
+        """How many places the open build holds (read once per build), for sizing what a query will return."""
+        return self._places
 
     def build_version(self) -> str:
         """Changes when the built store changes (one stat): for what comes from data/ alone, such as the sources."""
