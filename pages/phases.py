@@ -1,24 +1,19 @@
 """Phases (/phases): the 20 -> 10 -> 9 funnel, who left when, and how the cohort's work changed."""
 
-import pandas as pd
 import streamlit as st
 
-from pbsa_analytics.analysis.findings import cohort_shift, funnel_finding, shift_finding
+from pbsa_analytics.analysis.findings import funnel_finding, shift_finding
 from pbsa_analytics.charts.programme import cohort_shift_chart, funnel_chart, grant_chart, regional_chart
 from pbsa_analytics.charts.typology import profile_small_multiples
 from pbsa_analytics.ui import paging
 from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.citations import caption, cite_row, scope
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.panels import STATUS_TEXT
 
 TYPOLOGY_CAVEATS = ["typology_phase1_planned", "typology_phase2_derived", "typology_methods_differ"]
-
-
-def _shift_view(profiles: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    shift = cohort_shift(profiles)
-    return shift, shift_finding(shift)
+COHORT_PHASE = 2  # the like-for-like cohort: the places of Phase 2, followed through every phase they took part in
 
 
 def render() -> None:
@@ -47,13 +42,17 @@ def render() -> None:
         st.caption(cite_row(rows["source"].iloc[0]))
 
     st.header("Like for like: the ten Phase 2 places across phases")
-    profiles = query("cohort_profiles", cohort_phase=2)
-    shown = paging.rows_for(profiles, paging.page_of(sorted(profiles["place_name"].unique()), key="phases_page"))
+    # Counts per phase and typology come from SQL; the small multiples read one page of places at a time, and the
+    # download of every place's profile is made when clicked (at 10,000 places the whole grid is 150,000 rows).
+    shift = query("cohort_shift", cohort_phase=COHORT_PHASE)
+    cohort = int(shift.loc[shift["phase"] == COHORT_PHASE, "cohort"].max()) if len(shift) else 0
+    first, count = paging.page_range(cohort, key="phases_page")
+    shown = query("cohort_profiles_page", cohort_phase=COHORT_PHASE, first=first, count=count)
     chart_block(
         chart=shared_chart(
             profile_small_multiples, profiles=shown, title="Each Phase 2 place's typology profile by phase"
         ),
-        data=profiles,
+        data=deferred("cohort_profiles", cohort_phase=COHORT_PHASE),
         name="cohort-profiles",
         key="phases_profiles",
         stretch=False,
@@ -62,9 +61,8 @@ def render() -> None:
             index=["place_name", "phase"], columns="typology_name", values="marked", aggfunc="max"
         ),
     )
-    shift, finding = shared_view(_shift_view, profiles=profiles)
     chart_block(
-        chart=shared_chart(cohort_shift_chart, shift=shift, title=finding),
+        chart=shared_chart(cohort_shift_chart, shift=shift, title=shared_view(shift_finding, shift=shift)),
         data=shift,
         name="cohort-typology-shift",
         key="phases_shift",

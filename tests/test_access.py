@@ -35,6 +35,8 @@ FUNDER = Principal(subject="f@example.org", display_name="F", role=Role.FUNDER)
 PARAM_VALUES: dict[str, object] = {
     "phase": 2,
     "cohort_phase": 2,
+    "first": 0,
+    "count": 60,
     "from_phase": 1,
     "to_phase": 2,
     "min_phase": 1,

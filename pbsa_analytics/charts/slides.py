@@ -107,14 +107,11 @@ def typology_grid(
     )
 
 
-def cohort_typologies(*, profile: pd.DataFrame, width: int, height: int, theme: ProjectorTheme) -> alt.LayerChart:
-    """Places of a cohort marking each typology, one bar per phase, labelled with the count."""
+def cohort_typologies(*, shift: pd.DataFrame, width: int, height: int, theme: ProjectorTheme) -> alt.LayerChart:
+    """Places of a cohort marking each typology (cohort_shift's counts), one bar per phase, labelled with the count."""
     style = PROJECTOR_STYLES[theme]
-    counts = (
-        profile.groupby(["typology_name", "typology_position", "phase"], as_index=False)["marked"]
-        .sum()
-        .rename(columns={"marked": "places"})
-        .assign(phase_label=lambda f: "Phase " + f["phase"].astype(str))
+    counts = shift[["typology_name", "typology_position", "phase", "places"]].assign(
+        phase_label=lambda f: "Phase " + f["phase"].astype(str)
     )
     typologies = counts.drop_duplicates("typology_name").sort_values("typology_position")["typology_name"].tolist()
     phases = sorted(counts["phase"].unique())

@@ -235,10 +235,26 @@ def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
     return anonymiser(store, focus_place_id=PROGRAMME_WIDE).frame(treat(frame))
 
 
+# Pages of per-place grids ($first, $count: places in the order the viewer sees them), with the grid each pages.
+# Who sees names gets the page from SQL, ordered by name. An anonymised view is ordered by labels SQL does not know,
+# and a page cut by real names would tell which labels come first; so its page is cut from the scoped whole grid.
+PAGED_QUERIES: dict[str, str] = {"cohort_profiles_page": "cohort_profiles"}
+
+
+def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
+    """The page of the grid as this principal sees it: the rows of its places first..first+count by shown name."""
+    first, count = int(params.pop("first")), int(params.pop("count"))
+    whole = run_scoped(store, principal, PAGED_QUERIES[name], **params)
+    shown = sorted(whole["place_name"].dropna().unique())[first : first + count]
+    return whole[whole["place_name"].isin(shown)].reset_index(drop=True)
+
+
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query for a principal: the rows and columns its role may see, anonymised where it must be."""
     if principal.sees_all_names:
         return queries.run(store, name, **params)
+    if name in PAGED_QUERIES:
+        return _page_of_scoped(store, principal, name, dict(params))
     if principal.role is Role.PARTNERSHIP:
         return _partnership(store, principal, name, params)
     if principal.role is Role.PUBLIC:

@@ -22,22 +22,30 @@ def _label(page: int, *, total: int) -> str:
     return f"{first:,}–{min(page * PAGE_SIZE, total):,} of {total:,}"
 
 
+def page_range(total: int, *, key: str, param: str = "page", noun: str = "places") -> tuple[int, int]:
+    """(first, count) of the chosen page of `total` places, 0-based: all of them when they fit on one page.
+
+    For grids whose query fetches one page at a time (e.g. cohort_profiles_page), so only the page is read.
+    """
+    if total <= PAGE_SIZE:
+        return 0, total
+    pages = list(range(1, -(-total // PAGE_SIZE) + 1))
+    page = url_state.choice(
+        st.selectbox, f"{noun.capitalize()} shown", pages, key=key, param=param, default=1,
+        format_func=lambda p: _label(p, total=total),
+    )  # fmt: skip
+    st.caption(
+        f"{total:,} {noun}: the grid shows {PAGE_SIZE} at a time in the order chosen; "
+        "summaries and downloads cover all of them."
+    )
+    return ((page or 1) - 1) * PAGE_SIZE, PAGE_SIZE
+
+
 def page_of(names: Sequence[str], *, key: str, param: str = "page", noun: str = "places") -> list[str]:
     """The names on the chosen page (all of them when they fit on one)."""
     names = list(names)
-    if len(names) <= PAGE_SIZE:
-        return names
-    pages = list(range(1, -(-len(names) // PAGE_SIZE) + 1))
-    page = url_state.choice(
-        st.selectbox, f"{noun.capitalize()} shown", pages, key=key, param=param, default=1,
-        format_func=lambda p: _label(p, total=len(names)),
-    )  # fmt: skip
-    st.caption(
-        f"{len(names):,} {noun}: the grid shows {PAGE_SIZE} at a time in the order chosen; "
-        "summaries and downloads cover all of them."
-    )
-    start = ((page or 1) - 1) * PAGE_SIZE
-    return names[start : start + PAGE_SIZE]
+    first, count = page_range(len(names), key=key, param=param, noun=noun)
+    return names[first : first + count]
 
 
 def rows_for(frame: pd.DataFrame, names: Sequence[str], *, column: str = "place_name") -> pd.DataFrame:

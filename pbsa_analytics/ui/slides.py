@@ -179,8 +179,8 @@ def slide_chart(
         coverage = outcome_coverage(query("outcome_matrix", phase=int(params.get("phase", 2))))
         return projector_style(slide_charts.coverage(coverage=coverage, **size), theme=theme), coverage
     if slide.chart == "cohort_typologies":
-        profile = query("cohort_profiles", cohort_phase=int(params.get("cohort_phase", 2)))
-        profile = profile[profile["phase"].isin([int(p) for p in params.get("phases", [1, 2, 3])])]
-        profile = profile[["typology_name", "typology_position", "phase", "marked"]]  # counts only, no places
-        return projector_style(slide_charts.cohort_typologies(profile=profile, **size), theme=theme), profile
+        shift = query("cohort_shift", cohort_phase=int(params.get("cohort_phase", 2)))  # counts only, no places
+        shift = shift[shift["phase"].isin([int(p) for p in params.get("phases", [1, 2, 3])])]
+        shift = shift[["typology_name", "typology_position", "phase", "places"]].reset_index(drop=True)
+        return projector_style(slide_charts.cohort_typologies(shift=shift, **size), theme=theme), shift
     raise DeckError(f"unknown slide chart {slide.chart!r}")

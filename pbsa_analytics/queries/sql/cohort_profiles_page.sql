@@ -1,0 +1,35 @@
+-- One page of cohort_profiles: the rows of $count of the cohort's places from the $first (0-based), in name order,
+-- with the same columns and row order. Only for principals who see names: scoping cuts an anonymised view's page
+-- from its labels instead (services/scoping.py), since ordering by real names would tell which labels come first.
+with cohort as (
+    select place_id, place_name
+    from cohort_places
+    where phase = $cohort_phase
+),
+
+page as (
+    select place_id, place_name
+    from cohort
+    order by place_name, place_id
+    limit $count offset $first
+),
+
+phases_of_page as (
+    select pg.place_id, pg.place_name, pp.phase
+    from page as pg
+    inner join phase_participation as pp on pp.place_id = pg.place_id and pp.status = 'took_part'
+)
+
+select
+    pp.place_id,
+    pp.place_name,
+    pp.phase,
+    t.typology_id,
+    t.name as typology_name,
+    t.position as typology_position,
+    pt.typology_id is not null as marked
+from phases_of_page as pp
+cross join typologies as t
+left join place_typology as pt
+    on pt.place_id = pp.place_id and pt.phase = pp.phase and pt.typology_id = t.typology_id
+order by pp.place_name, pp.phase, t.position
