@@ -34,7 +34,7 @@ QUERIES: dict[str, dict] = {
     "typology_matrix": {"phase": 1},
     "outcome_matrix": {"phase": 2},
     "cohort_shift": {"cohort_phase": 2},
-    "cohort_profiles_page": {"cohort_phase": 2, "first": 0, "count": 60},
+    "cohort_profiles_page": {"cohort_phase": 2, "first": 3000, "count": 60},  # a page from the middle
     "phase_cohorts": {},
     "phases_timeline": {},
     "regional_spread": {},
@@ -46,7 +46,8 @@ QUERIES: dict[str, dict] = {
     "place_typologies": {"place_id": FOCUS},
     "place_evidence_count": {"place_id": FOCUS},
 }
-# Run only when a download is clicked, never to draw a page: timed and shown, not held to the page-query goal.
+# Queries run only when a download is clicked, never to draw a page: the query alone is timed (not the file made
+# from it), and shown rather than held to the page-query goal.
 DOWNLOADS: dict[str, dict] = {"cohort_profiles": {"cohort_phase": 2}}
 
 
@@ -174,8 +175,9 @@ def query_rows(store: Store) -> list[Row]:
                 f"<= {goal} ms", speedup, f">= {SPEEDUP_GOAL}x", took <= goal and speedup >= SPEEDUP_GOAL)
         )  # fmt: skip
     for name, params in DOWNLOADS.items():
+        queries.run(store, name, **params)
         took = p95(samples_ms(lambda name=name, params=params: queries.run(store, name, **params), repeats=REPEATS))
-        rows.append(Row(f"{name} p95 (a download, made on click)", f"{took:.1f} ms", "(beyond)"))
+        rows.append(Row(f"{name} p95 (query behind a download)", f"{took:.1f} ms", "(beyond)"))
     return rows
 
 

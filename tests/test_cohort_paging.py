@@ -58,3 +58,19 @@ def test_a_partnerships_page_is_cut_from_its_labels_not_from_real_names(store: S
 def test_public_gets_no_page_of_places(store: Store) -> None:
     """The public role gets no rows of a per-place grid, a page included."""
     assert run_scoped(store, PUBLIC, "cohort_profiles_page", cohort_phase=2, first=0, count=60).empty
+
+
+def test_a_partnerships_next_page_reuses_its_scoped_grid(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turning a partnership's page does not query and anonymise the whole grid again (it is kept per version)."""
+    asked: list[str] = []
+    real_run = queries.run
+
+    def counting(store_: Store, name: str, /, **params: object) -> pd.DataFrame:
+        asked.append(name)
+        return real_run(store_, name, **params)
+
+    monkeypatch.setattr(queries, "run", counting)
+    other_place = Principal(subject="q@example.org", display_name="Q", role=Role.PARTNERSHIP, place_id="lincoln")
+    run_scoped(store, other_place, "cohort_profiles_page", cohort_phase=3, first=0, count=3)
+    run_scoped(store, other_place, "cohort_profiles_page", cohort_phase=3, first=3, count=3)
+    assert asked.count("cohort_profiles") == 1

@@ -17,6 +17,7 @@ This is the one place that decides what a role may see (like row-level security 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -241,10 +242,25 @@ def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
 PAGED_QUERIES: dict[str, str] = {"cohort_profiles_page": "cohort_profiles"}
 
 
+@functools.lru_cache(maxsize=4)
+def _scoped_whole(
+    store: Store, name: str, *, version: str, secret: bytes, role: Role, place_id: str | None, frozen: tuple
+) -> pd.DataFrame:
+    """The whole grid as a role (and its place) sees it, kept for its next pages; scoping depends on nothing else.
+    The store version and label secret are in the key, so a new build, import or secret makes it again. Callers must
+    not change what it returns."""
+    scope = Principal(subject="scope", display_name="scope", role=role, place_id=place_id)
+    return run_scoped(store, scope, name, **dict(frozen))
+
+
 def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
     """The page of the grid as this principal sees it: the rows of its places first..first+count by shown name."""
     first, count = int(params.pop("first")), int(params.pop("count"))
-    whole = run_scoped(store, principal, PAGED_QUERIES[name], **params)
+    frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
+    whole = _scoped_whole(
+        store, PAGED_QUERIES[name], version=store.version(), secret=settings.label_secret(), role=principal.role,
+        place_id=principal.place_id, frozen=frozen,
+    )  # fmt: skip
     shown = sorted(whole["place_name"].dropna().unique())[first : first + count]
     return whole[whole["place_name"].isin(shown)].reset_index(drop=True)
 

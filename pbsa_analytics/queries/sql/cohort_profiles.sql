@@ -23,4 +23,4 @@ from phases_of_cohort as pc
 cross join typologies as t
 left join place_typology as pt
     on pt.place_id = pc.place_id and pt.phase = pc.phase and pt.typology_id = t.typology_id
-order by pc.place_name, pc.phase, t.position
+order by pc.place_name, pc.place_id, pc.phase, t.position

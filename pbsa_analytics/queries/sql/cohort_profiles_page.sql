@@ -32,4 +32,4 @@ from phases_of_page as pp
 cross join typologies as t
 left join place_typology as pt
     on pt.place_id = pp.place_id and pt.phase = pp.phase and pt.typology_id = t.typology_id
-order by pp.place_name, pp.phase, t.position
+order by pp.place_name, pp.place_id, pp.phase, t.position
