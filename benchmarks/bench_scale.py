@@ -34,7 +34,7 @@ QUERIES: dict[str, dict] = {
     "typology_matrix": {"phase": 1},
     "outcome_matrix": {"phase": 2},
     "cohort_shift": {"cohort_phase": 2},
-    "cohort_profiles_page": {"cohort_phase": 2, "first": 3000, "count": 60},  # a page from the middle
+    "cohort_profiles": {"cohort_phase": 2, "first": 3000, "count": 60},  # a page from the middle
     "phase_cohorts": {},
     "phases_timeline": {},
     "regional_spread": {},
@@ -48,7 +48,7 @@ QUERIES: dict[str, dict] = {
 }
 # Queries run only when a download is clicked, never to draw a page: the query alone is timed (not the file made
 # from it), and shown rather than held to the page-query goal.
-DOWNLOADS: dict[str, dict] = {"cohort_profiles": {"cohort_phase": 2}}
+DOWNLOADS: dict[str, dict] = {"cohort_profiles": {"cohort_phase": 2, "first": 0, "count": None}}
 
 
 def _frames(store: Store) -> dict[str, pd.DataFrame]:

@@ -47,12 +47,12 @@ def render() -> None:
     shift = query("cohort_shift", cohort_phase=COHORT_PHASE)
     cohort = int(shift.loc[shift["phase"] == COHORT_PHASE, "cohort"].max()) if len(shift) else 0
     first, count = paging.page_range(cohort, key="phases_page")
-    shown = query("cohort_profiles_page", cohort_phase=COHORT_PHASE, first=first, count=count)
+    shown = query("cohort_profiles", cohort_phase=COHORT_PHASE, first=first, count=count)
     chart_block(
         chart=shared_chart(
             profile_small_multiples, profiles=shown, title="Each Phase 2 place's typology profile by phase"
         ),
-        data=deferred("cohort_profiles", cohort_phase=COHORT_PHASE),
+        data=deferred("cohort_profiles", cohort_phase=COHORT_PHASE, first=0, count=None),
         name="cohort-profiles",
         key="phases_profiles",
         stretch=False,

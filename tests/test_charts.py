@@ -42,12 +42,12 @@ EXAMPLES: dict[str, Callable[[Store], alt.TopLevelMixin]] = {
     "regional": lambda s: programme.regional_chart(spread=queries.run(s, "regional_spread"), title="Regions"),
     "grants": lambda s: programme.grant_chart(phases=queries.run(s, "phases_timeline"), title="Grants"),
     "cohort_shift": lambda s: programme.cohort_shift_chart(
-        shift=cohort_shift(queries.run(s, "cohort_profiles", cohort_phase=2)), title="Shift"
+        shift=cohort_shift(queries.run(s, "cohort_profiles", cohort_phase=2, first=0, count=None)), title="Shift"
     ),
     "typology_heatmap": _typology_heatmap,
     "typology_change": _change,
     "profile_small_multiples": lambda s: typology.profile_small_multiples(
-        profiles=queries.run(s, "cohort_profiles", cohort_phase=2), title="Profiles"
+        profiles=queries.run(s, "cohort_profiles", cohort_phase=2, first=0, count=None), title="Profiles"
     ),
     "outcome_grid": lambda s: outcomes.outcome_grid(
         matrix=queries.run(s, "outcome_matrix", phase=2), title="Outcome evidence"

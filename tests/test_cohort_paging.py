@@ -21,32 +21,32 @@ PUBLIC = Principal(subject="v@example.org", display_name="V", role=Role.PUBLIC)
 @pytest.mark.parametrize("cohort_phase", [1, 2, 3])
 def test_cohort_shift_counts_what_the_per_place_profiles_hold(store: Store, cohort_phase: int) -> None:
     """The SQL counts per phase and typology equal pandas' count over every place's profile rows."""
-    profiles = queries.run(store, "cohort_profiles", cohort_phase=cohort_phase)
+    profiles = queries.run(store, "cohort_profiles", cohort_phase=cohort_phase, first=0, count=None)
     pd.testing.assert_frame_equal(queries.run(store, "cohort_shift", cohort_phase=cohort_phase), cohort_shift(profiles))
 
 
 @pytest.mark.parametrize("size", [1, 3, 7])
 def test_pages_of_profiles_put_together_are_the_whole_grid(store: Store, size: int) -> None:
     """For a funder, page after page (any page size) gives every row of cohort_profiles once, in its order."""
-    whole = queries.run(store, "cohort_profiles", cohort_phase=2)
+    whole = queries.run(store, "cohort_profiles", cohort_phase=2, first=0, count=None)
     places = whole["place_id"].nunique()
     pages = [
-        run_scoped(store, FUNDER, "cohort_profiles_page", cohort_phase=2, first=first, count=size)
+        run_scoped(store, FUNDER, "cohort_profiles", cohort_phase=2, first=first, count=size)
         for first in range(0, places, size)
     ]
     assert all(page["place_id"].nunique() == min(size, places - i * size) for i, page in enumerate(pages))
     pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), whole)
-    past_the_end = run_scoped(store, FUNDER, "cohort_profiles_page", cohort_phase=2, first=places, count=size)
+    past_the_end = run_scoped(store, FUNDER, "cohort_profiles", cohort_phase=2, first=places, count=size)
     assert past_the_end.empty
 
 
 def test_a_partnerships_page_is_cut_from_its_labels_not_from_real_names(store: Store) -> None:
     """A partnership's page holds the places whose labels come first (its own name and labels only), so which
     labels share a page says nothing about the real names' alphabetical order."""
-    whole = run_scoped(store, PARTNERSHIP, "cohort_profiles", cohort_phase=2)
+    whole = run_scoped(store, PARTNERSHIP, "cohort_profiles", cohort_phase=2, first=0, count=None)
     labels = sorted(whole["place_name"].unique())
     for first in range(0, len(labels), 3):
-        page = run_scoped(store, PARTNERSHIP, "cohort_profiles_page", cohort_phase=2, first=first, count=3)
+        page = run_scoped(store, PARTNERSHIP, "cohort_profiles", cohort_phase=2, first=first, count=3)
         assert sorted(page["place_name"].unique()) == labels[first : first + 3]
         pd.testing.assert_frame_equal(
             page, whole[whole["place_name"].isin(labels[first : first + 3])].reset_index(drop=True)
@@ -57,7 +57,7 @@ def test_a_partnerships_page_is_cut_from_its_labels_not_from_real_names(store: S
 
 def test_public_gets_no_page_of_places(store: Store) -> None:
     """The public role gets no rows of a per-place grid, a page included."""
-    assert run_scoped(store, PUBLIC, "cohort_profiles_page", cohort_phase=2, first=0, count=60).empty
+    assert run_scoped(store, PUBLIC, "cohort_profiles", cohort_phase=2, first=0, count=60).empty
 
 
 def test_a_partnerships_next_page_reuses_its_scoped_grid(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,6 +71,6 @@ def test_a_partnerships_next_page_reuses_its_scoped_grid(store: Store, monkeypat
 
     monkeypatch.setattr(queries, "run", counting)
     other_place = Principal(subject="q@example.org", display_name="Q", role=Role.PARTNERSHIP, place_id="lincoln")
-    run_scoped(store, other_place, "cohort_profiles_page", cohort_phase=3, first=0, count=3)
-    run_scoped(store, other_place, "cohort_profiles_page", cohort_phase=3, first=3, count=3)
+    run_scoped(store, other_place, "cohort_profiles", cohort_phase=3, first=0, count=3)
+    run_scoped(store, other_place, "cohort_profiles", cohort_phase=3, first=3, count=3)
     assert asked.count("cohort_profiles") == 1

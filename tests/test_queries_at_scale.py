@@ -20,7 +20,7 @@ def _cases(store: Store) -> list[tuple[str, dict]]:
     """Every large-result query with the parameters the pages pass, for every phase."""
     cases = [("typology_matrix", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("outcome_matrix", {"phase": phase}) for phase in (1, 2, 3)]
-    cases += [("cohort_profiles", {"cohort_phase": phase}) for phase in (1, 2, 3)]
+    cases += [("cohort_profiles", {"cohort_phase": phase, "first": 0, "count": None}) for phase in (1, 2, 3)]
     cases += [("typology_change", {"from_phase": a, "to_phase": b}) for a, b in ((1, 2), (1, 3), (2, 3))]
     periods = [phase_period(phase).params() for phase in (1, 2, 3)] + [quarter(2024, 1).params()]
     cases += [("monitoring_by_place", period) for period in periods]

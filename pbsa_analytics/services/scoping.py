@@ -236,10 +236,10 @@ def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
     return anonymiser(store, focus_place_id=PROGRAMME_WIDE).frame(treat(frame))
 
 
-# Pages of per-place grids ($first, $count: places in the order the viewer sees them), with the grid each pages.
+# Per-place grids read a page at a time ($first, $count: places in the order the viewer sees them; $count null: all).
 # Who sees names gets the page from SQL, ordered by name. An anonymised view is ordered by labels SQL does not know,
 # and a page cut by real names would tell which labels come first; so its page is cut from the scoped whole grid.
-PAGED_QUERIES: dict[str, str] = {"cohort_profiles_page": "cohort_profiles"}
+PAGED_QUERIES = frozenset({"cohort_profiles"})
 
 
 @functools.lru_cache(maxsize=4)
@@ -250,18 +250,21 @@ def _scoped_whole(
     The store version and label secret are in the key, so a new build, import or secret makes it again. Callers must
     not change what it returns."""
     scope = Principal(subject="scope", display_name="scope", role=role, place_id=place_id)
-    return run_scoped(store, scope, name, **dict(frozen))
+    return _scoped(store, scope, name, {**dict(frozen), "first": 0, "count": None})
 
 
 def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
     """The page of the grid as this principal sees it: the rows of its places first..first+count by shown name."""
-    first, count = int(params.pop("first")), int(params.pop("count"))
+    first, count = int(params.pop("first")), params.pop("count")
+    count = None if count is None else int(count)
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
     whole = _scoped_whole(
-        store, PAGED_QUERIES[name], version=store.version(), secret=settings.label_secret(), role=principal.role,
+        store, name, version=store.version(), secret=settings.label_secret(), role=principal.role,
         place_id=principal.place_id, frozen=frozen,
     )  # fmt: skip
-    shown = sorted(whole["place_name"].dropna().unique())[first : first + count]
+    if first == 0 and count is None:
+        return whole.copy()
+    shown = sorted(whole["place_name"].dropna().unique())[first : None if count is None else first + count]
     return whole[whole["place_name"].isin(shown)].reset_index(drop=True)
 
 
@@ -271,6 +274,11 @@ def run_scoped(store: Store, principal: Principal, name: str, /, **params: objec
         return queries.run(store, name, **params)
     if name in PAGED_QUERIES:
         return _page_of_scoped(store, principal, name, dict(params))
+    return _scoped(store, principal, name, params)
+
+
+def _scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
+    """A named query as a principal who does not see every name may see it."""
     if principal.role is Role.PARTNERSHIP:
         return _partnership(store, principal, name, params)
     if principal.role is Role.PUBLIC:

@@ -25,7 +25,7 @@ def _label(page: int, *, total: int) -> str:
 def page_range(total: int, *, key: str, param: str = "page", noun: str = "places") -> tuple[int, int]:
     """(first, count) of the chosen page of `total` places, 0-based: all of them when they fit on one page.
 
-    For grids whose query fetches one page at a time (e.g. cohort_profiles_page), so only the page is read.
+    For grids whose query fetches one page at a time (e.g. cohort_profiles), so only the page is read.
     """
     if total <= PAGE_SIZE:
         return 0, total
