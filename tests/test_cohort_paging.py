@@ -8,7 +8,7 @@ import pytest
 from pbsa_analytics import queries
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.findings import cohort_shift
-from pbsa_analytics.services.scoping import run_scoped
+from pbsa_analytics.services.scoping import forget_scoped_grids, run_scoped
 from pbsa_analytics.store import Store
 from tests.leak_check import find_leaks, scope_terms
 
@@ -70,6 +70,7 @@ def test_a_partnerships_next_page_reuses_its_scoped_grid(store: Store, monkeypat
         return real_run(store_, name, **params)
 
     monkeypatch.setattr(queries, "run", counting)
+    forget_scoped_grids()  # kept grids are shared by the whole test session
     other_place = Principal(subject="q@example.org", display_name="Q", role=Role.PARTNERSHIP, place_id="lincoln")
     run_scoped(store, other_place, "cohort_profiles", cohort_phase=3, first=0, count=3)
     run_scoped(store, other_place, "cohort_profiles", cohort_phase=3, first=3, count=3)

@@ -253,13 +253,20 @@ def _scoped_whole(
     return _scoped(store, scope, name, {**dict(frozen), "first": 0, "count": None})
 
 
+def forget_scoped_grids() -> None:
+    """Drop the kept scoped grids (and the stores they hold), as clearing the app's caches does."""
+    _scoped_whole.cache_clear()
+
+
 def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
     """The page of the grid as this principal sees it: the rows of its places first..first+count by shown name."""
     first, count = int(params.pop("first")), params.pop("count")
     count = None if count is None else int(count)
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
+    # The grid's version: the build, and the imports only if the query reads them (so an import keeps it).
+    version = store.version() if queries.reads_imports(name) else store.build_version()
     whole = _scoped_whole(
-        store, name, version=store.version(), secret=settings.label_secret(), role=principal.role,
+        store, name, version=version, secret=settings.label_secret(), role=principal.role,
         place_id=principal.place_id, frozen=frozen,
     )  # fmt: skip
     if first == 0 and count is None:

@@ -15,7 +15,7 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.errors import PbsaError, StoreCorruptError
 from pbsa_analytics.services import monitoring
-from pbsa_analytics.services.scoping import run_scoped
+from pbsa_analytics.services.scoping import forget_scoped_grids, run_scoped
 from pbsa_analytics.store import Store, build_store, open_store
 from pbsa_analytics.ui.auth import current_principal
 
@@ -53,6 +53,7 @@ def clear_caches() -> None:
     st.cache_resource.clear()
     for clear in _MEMOS:
         clear()
+    forget_scoped_grids()
 
 
 @process_memo(maxsize=8)
