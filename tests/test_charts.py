@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pbsa_analytics import exports, queries
-from pbsa_analytics.analysis.findings import cohort_shift, outcome_coverage
+from pbsa_analytics.analysis.findings import outcome_coverage
 from pbsa_analytics.charts import outcomes, programme, typology
 from pbsa_analytics.charts.theme import THEME_NAME, GssColour
 from pbsa_analytics.periods import phase_period
@@ -42,7 +42,7 @@ EXAMPLES: dict[str, Callable[[Store], alt.TopLevelMixin]] = {
     "regional": lambda s: programme.regional_chart(spread=queries.run(s, "regional_spread"), title="Regions"),
     "grants": lambda s: programme.grant_chart(phases=queries.run(s, "phases_timeline"), title="Grants"),
     "cohort_shift": lambda s: programme.cohort_shift_chart(
-        shift=cohort_shift(queries.run(s, "cohort_profiles", cohort_phase=2, first=0, count=None)), title="Shift"
+        shift=queries.run(s, "cohort_shift", cohort_phase=2), title="Shift"
     ),
     "typology_heatmap": _typology_heatmap,
     "typology_change": _change,

@@ -90,11 +90,10 @@ def test_quarter_windows_convert_the_same(demo_store: Store) -> None:
         pd.testing.assert_frame_equal(demo_store.execute(sql, params, large=True), demo_store.execute(sql, params))
 
 
-def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The programme's 20-odd places use DuckDB's own conversion (faster for few rows); a store of many, Arrow's."""
-    routes = []
+@pytest.fixture
+def conversion_routes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each query the store runs from now on takes the Arrow conversion (True) or DuckDB's own."""
+    routes: list[bool] = []
     real_execute = Store.execute
 
     def spy(self: Store, sql: str, params: object = None, *, large: bool = False) -> pd.DataFrame:
@@ -102,13 +101,30 @@ def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
         return real_execute(self, sql, params, large=large)
 
     monkeypatch.setattr(Store, "execute", spy)
+    return routes
+
+
+def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
+    store: Store, monkeypatch: pytest.MonkeyPatch, conversion_routes: list[bool]
+) -> None:
+    """The programme's 20-odd places use DuckDB's own conversion (faster for few rows); a store of many, Arrow's."""
     few = queries.run(store, "typology_matrix", phase=1)
     # As if the store held just enough places for this grid to reach the crossover.
     monkeypatch.setattr(queries, "ARROW_FROM_ROWS", store.place_count() * queries.ROWS_PER_PLACE["typology_matrix"])
     many = queries.run(store, "typology_matrix", phase=1)
     queries.run(store, "places_list")  # not a grid: never Arrow's route
-    assert routes == [False, True, False]
+    assert conversion_routes == [False, True, False]
     pd.testing.assert_frame_equal(many, few)
+
+
+def test_a_page_of_a_grid_is_sized_by_its_places_not_the_stores(
+    store: Store, monkeypatch: pytest.MonkeyPatch, conversion_routes: list[bool]
+) -> None:
+    """A page of 3 places stays on DuckDB's own conversion where the whole grid would take Arrow's."""
+    monkeypatch.setattr(queries, "ARROW_FROM_ROWS", store.place_count() * queries.ROWS_PER_PLACE["cohort_profiles"])
+    queries.run(store, "cohort_profiles", cohort_phase=2, first=0, count=None)
+    queries.run(store, "cohort_profiles", cohort_phase=2, first=0, count=3)
+    assert conversion_routes == [True, False]
 
 
 def test_the_store_counts_its_places_once_per_build(store: Store) -> None:

@@ -78,13 +78,6 @@ def funnel_finding(cohorts: pd.DataFrame) -> str:
     return f"{sizes}: the programme narrowed its places at each phase"
 
 
-def cohort_shift(profiles: pd.DataFrame) -> pd.DataFrame:
-    """Per typology and phase: how many places of the cohort have it."""
-    return profiles.groupby(["phase", "typology_id", "typology_name", "typology_position"], as_index=False).agg(
-        places=("marked", "sum"), cohort=("place_id", "nunique")
-    )
-
-
 def shift_finding(shift: pd.DataFrame) -> str:
     """The typology that grew most and the one that faded most from first to last phase."""
     first, last = shift["phase"].min(), shift["phase"].max()

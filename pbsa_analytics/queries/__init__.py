@@ -46,7 +46,15 @@ def reads_imports(name: str) -> bool:
     return MONITORING_WORD in load_sql(name).lower()
 
 
+def _expected_rows(store: Store, name: str, params: dict) -> int:
+    """About how many rows a grid query returns: its rows per place times the places it covers (a page's $count)."""
+    places = store.place_count()
+    if params.get("count") is not None:
+        places = min(places, int(params["count"]))
+    return places * ROWS_PER_PLACE.get(name, 0)
+
+
 def run(store: Store, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query; keyword arguments bind to its $name parameters."""
-    large = store.place_count() * ROWS_PER_PLACE.get(name, 0) >= ARROW_FROM_ROWS
+    large = _expected_rows(store, name, params) >= ARROW_FROM_ROWS
     return store.execute(load_sql(name), params or None, large=large)
