@@ -118,7 +118,7 @@ def _history() -> None:
 def _completeness_and_export() -> None:
     st.header("Reporting completeness")
     period = period_control(key="data_period", default="all")
-    completeness_view(grid=completeness(period), period=period, key="data_completeness")
+    completeness_view(completeness=completeness(period), period=period, key="data_completeness")
     st.header("Export all monitoring figures")
     current = store()
     columns = st.columns(3)

@@ -50,10 +50,9 @@ def render() -> None:
     totals_block(period, key="overview_totals")
     cohort_series_block(period, key="overview_series")
 
-    grid = completeness(period)
-    periods = grid[["period_start", "period_end"]].drop_duplicates()
-    with st.expander(f"Reporting completeness, {period.label}: {len(periods)} reporting period(s)"):
-        completeness_view(grid=grid, period=period, key="overview_completeness")
+    reporting = completeness(period)
+    with st.expander(f"Reporting completeness, {period.label}: {reporting.periods} reporting period(s)"):
+        completeness_view(completeness=reporting, period=period, key="overview_completeness")
     page_link("data", label="Submit or review monitoring returns")
 
     st.subheader("Programme timeline")

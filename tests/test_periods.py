@@ -13,6 +13,8 @@ import pytest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.analysis.cohort import monitoring_comparison
+from pbsa_analytics.analysis.trends import completeness_summary
+from pbsa_analytics.charts.monitoring import STATUS_COLOURS
 from pbsa_analytics.demo.returns import DEMO_AUTHOR, DEMO_NOTE, quarterly_returns
 from pbsa_analytics.maps.places import BASE_RADIUS_M, MAX_EXTRA_RADIUS_M, point_records
 from pbsa_analytics.periods import (
@@ -269,6 +271,30 @@ def test_demo_completeness_counts_late_missing_and_partial_returns(demo_store) -
     assert counts.get("on time", 0) == (~late & (returns["given"] == 4)).sum()
     assert counts.get("late", 0) > 0
     assert counts.get("missing", 0) > 0
+
+
+@pytest.mark.parametrize("code", ["phase-3", "all", "q-2023-10"])
+def test_completeness_counts_equal_a_count_over_the_grid(demo_store, code: str) -> None:
+    """The per-period and per-place status counts (what a large cohort is shown) equal pandas' counts of the grid."""
+    store, _, _ = demo_store
+    params = {**parse_period(code).params(), "due_days": DUE_DAYS, **monitoring.received_dates(store)}
+    grid = queries.run(store, "reporting_completeness", **params)
+    counts, by_place = completeness_summary(
+        queries.run(store, "reporting_completeness_summary", **params), statuses=list(STATUS_COLOURS)
+    )
+    expected_counts = grid.groupby(["period_start", "period_end", "status"]).size().rename("places").reset_index()
+    pd.testing.assert_frame_equal(
+        counts.sort_values(["period_start", "period_end", "status"], ignore_index=True), expected_counts
+    )
+    expected_by_place = pd.crosstab([grid["place_id"], grid["place_name"]], grid["status"])
+    for (place_id, place_name), row in expected_by_place.iterrows():
+        shown = by_place[by_place["place_id"] == place_id].iloc[0]
+        assert shown["place_name"] == place_name
+        assert {status: shown.get(status, 0) for status in row.index} == row.to_dict()
+    assert len(by_place) == grid["place_id"].nunique()
+    assert not grid.empty
+    if code == "phase-3":  # the demo's late, partial and missing returns are all counted
+        assert grid["status"].nunique() >= 3
 
 
 def test_demo_returns_are_seeded_labelled_and_real_imports(demo_store) -> None:

@@ -28,7 +28,8 @@ def _cases(store: Store) -> list[tuple[str, dict]]:
     regions = store.execute("select distinct region from places")["region"].tolist()
     cases += [("place_points", {**period, "min_phase": 1, "regions": regions, "metric": metric})
               for period in periods for metric in metrics]  # fmt: skip
-    cases += [("reporting_completeness", {**period, **COMPLETENESS}) for period in periods]
+    cases += [(name, {**period, **COMPLETENESS}) for period in periods
+              for name in ("reporting_completeness", "reporting_completeness_summary")]  # fmt: skip
     return cases
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import snowballstemmer
 from scipy.spatial.distance import jaccard
@@ -21,11 +22,13 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.analysis.cohort import nearest_peers
 from pbsa_analytics.maps.places import load_outline
 from pbsa_analytics.maps.scale import BINS_LAYER_ID, bin_points, binned_deck
+from pbsa_analytics.periods import DUE_DAYS, WHOLE_PROGRAMME
 from pbsa_analytics.services.partnership import PartnershipView
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
+from pbsa_analytics.ui import monitoring as ui_monitoring
 from pbsa_analytics.ui.chart_specs import shared_chart, vega_spec
-from pbsa_analytics.ui.data import process_memo
+from pbsa_analytics.ui.data import clear_caches, process_memo
 from tests.test_pages import open_page
 
 NO_FILTERS = {"place_id": "", "phase": 0, "outcome_id": "", "enabler_id": "", "typology_id": ""}
@@ -146,6 +149,32 @@ def test_partnership_profile_chart_is_built_only_for_a_download(db_env: Path, mo
     assert not app.exception
     assert app.title
     assert calls == []
+
+
+def test_a_large_cohorts_completeness_is_drawn_from_counts_without_fetching_the_grid(
+    db_env: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above GRID_MAX_PLACES, /data draws returns per period and status from SQL counts that equal a count over the
+    places x periods grid, lists every place, and never runs the grid query (its download runs it when clicked)."""
+    monkeypatch.setattr(ui_monitoring, "GRID_MAX_PLACES", 3)  # the programme's places then count as a large cohort
+    clear_caches()
+    ran: list[str] = []
+    real_run = queries.run
+    monkeypatch.setattr(
+        queries, "run", lambda store, name, /, **params: ran.append(name) or real_run(store, name, **params)
+    )
+    app = open_page("pages/data.py", period="all")
+    assert not app.exception, [e.value for e in app.exception]
+    assert "reporting_completeness_summary" in ran
+    assert "reporting_completeness" not in ran
+    [chart] = [c for c in app.get("vega_lite_chart") if "Returns per period" in c.proto.spec]
+    [dataset] = chart.proto.datasets
+    drawn = pa.ipc.open_stream(dataset.data.data).read_pandas()
+    grid = real_run(store, "reporting_completeness", **WHOLE_PROGRAMME.params(), due_days=DUE_DAYS,
+                    received_ids=[], received_on=[])  # fmt: skip
+    expected = grid.groupby(["period_start", "status"]).size()
+    assert drawn.set_index(["period_start", "status"])["places"].sort_index().to_dict() == expected.to_dict()
+    assert f"{grid['place_id'].nunique()} place(s); periods per status:" in [t.value for t in app.text]
 
 
 def _bars(*, data: pd.DataFrame, title: str) -> alt.Chart:

@@ -9,7 +9,6 @@ from pbsa_analytics.analysis.trends import (
     band_finding,
     cohort_band,
     completeness_by_place,
-    completeness_counts,
     has_several_periods,
     quarterly_rows,
     with_band,
@@ -106,7 +105,8 @@ def _grid(places: int) -> pd.DataFrame:
 def test_distribution_chart_size_does_not_grow_with_places() -> None:
     """At 10,000 places the distribution sends one row per period and status, with counts summing to the grid."""
     grid = _grid(10_000)
-    spec = completeness_distribution_chart(counts=completeness_counts(grid), title="Returns per period").to_dict()
+    counts = grid.groupby(["period_start", "period_end", "status"]).size().rename("places").reset_index()
+    spec = completeness_distribution_chart(counts=counts, title="Returns per period").to_dict()
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert len(data) <= 8 * len(STATUS_COLOURS)
     assert data["places"].sum() == len(grid)
@@ -124,11 +124,13 @@ def test_small_grid_chart_keeps_every_cell() -> None:
 
 
 def test_completeness_by_place_counts_each_status_per_place() -> None:
-    """The searchable table has one row per place whose status counts equal a groupby of the grid."""
+    """The searchable table has one row per place, its status counts laid out as columns (a status it never had: 0)."""
     grid = _grid(50)
-    table = completeness_by_place(grid, statuses=list(STATUS_COLOURS)).set_index("place_id")
+    counts = grid.groupby(["place_id", "place_name", "status"]).size().rename("periods").reset_index()
+    table = completeness_by_place(counts, statuses=list(STATUS_COLOURS)).set_index("place_id")
     assert len(table) == 50
     for (place_id, status), count in grid.groupby(["place_id", "status"]).size().items():
         assert table.loc[place_id, status] == count
     present = [s for s in STATUS_COLOURS if s in set(grid["status"])]
     assert [c for c in table.columns if c != "place_name"] == present
+    assert (table[present].sum(axis=1) == 8).all()  # every period once, so a status a place never had is 0

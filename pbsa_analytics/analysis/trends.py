@@ -56,19 +56,22 @@ def above_median_finding(per_place: pd.DataFrame, *, metric_label: str) -> str:
     return f"{metric_label}: {above} of {len(latest)} places above the cohort median in the latest quarter"
 
 
-def completeness_counts(grid: pd.DataFrame) -> pd.DataFrame:
-    """Per reporting period and status, how many places: what a person can read of a grid of 10,000 places."""
-    return (
-        grid.groupby(["period_start", "period_end", "status"], as_index=False)
-        .size()
-        .rename(columns={"size": "places"})
-        .sort_values(["period_start", "status"], ignore_index=True)
-    )
+def completeness_by_place(counts: pd.DataFrame, *, statuses: list[str]) -> pd.DataFrame:
+    """One row per place: how many of its periods had each status (columns in `statuses` order, present ones only).
 
-
-def completeness_by_place(grid: pd.DataFrame, *, statuses: list[str]) -> pd.DataFrame:
-    """One row per place: how many of its periods had each status (columns in `statuses` order)."""
-    table = pd.crosstab([grid["place_id"], grid["place_name"]], grid["status"])
-    table = table.reindex(columns=[s for s in statuses if s in table.columns]).reset_index()
+    `counts` holds a row per place and status with its number of periods.
+    """
+    table = counts.set_index(["place_id", "place_name", "status"])["periods"].unstack(fill_value=0)
+    table = table.reindex(columns=[s for s in statuses if s in table.columns]).astype("int64").reset_index()
     table.columns.name = None
-    return table.sort_values("place_name").reset_index(drop=True)
+    return table.sort_values(["place_name", "place_id"]).reset_index(drop=True)
+
+
+def completeness_summary(summary: pd.DataFrame, *, statuses: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two grains of query reporting_completeness_summary: places per period and status (for the distribution),
+    and the per-place table of periods per status (see completeness_by_place)."""
+    periods = summary[summary["grain"] == "period"]
+    counts = periods[["period_start", "period_end", "status", "count"]].rename(columns={"count": "places"})
+    places = summary[summary["grain"] == "place"]
+    per_place = places[["place_id", "place_name", "status", "count"]].rename(columns={"count": "periods"})
+    return counts.reset_index(drop=True), completeness_by_place(per_place, statuses=statuses)

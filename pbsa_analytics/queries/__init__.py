@@ -22,6 +22,7 @@ ROWS_PER_PLACE: dict[str, int] = {
     "outcome_matrix": 9,  # outcomes
     "place_points": 1,
     "reporting_completeness": 20,  # reporting periods
+    "reporting_completeness_summary": 3,  # statuses a place's periods had
     "typology_change": 9,  # typologies
     "typology_matrix": 9,  # typologies
 }

@@ -3,6 +3,8 @@ and the reporting completeness view (a grid for a small cohort, a distribution a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -10,8 +12,7 @@ from pbsa_analytics.analysis.trends import (
     above_median_finding,
     band_finding,
     cohort_band,
-    completeness_by_place,
-    completeness_counts,
+    completeness_summary,
     has_several_periods,
     with_band,
 )
@@ -28,7 +29,7 @@ from pbsa_analytics.periods import DUE_DAYS, PER_PERIOD, PER_QUARTER, RULE_SHORT
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.ui import url_state
 from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
-from pbsa_analytics.ui.data import query, store
+from pbsa_analytics.ui.data import deferred, query, store
 from pbsa_analytics.ui.layout import chart_block
 
 DEFAULT_PERIOD = "phase-2"
@@ -142,22 +143,38 @@ def cohort_series_block(period: Period, *, key: str) -> None:
     )
 
 
-def completeness(period: Period) -> pd.DataFrame:
-    """Places x reporting periods in the period, graded on time / late / partial / missing."""
-    return query("reporting_completeness", **period.params(), due_days=DUE_DAYS, **_received(store().version()))
+@dataclass(frozen=True)
+class Completeness:
+    """What the completeness view shows of a period: counts per period and status, and per place and status;
+    the places x periods grid itself only for a cohort small enough to draw it (None otherwise)."""
+
+    counts: pd.DataFrame
+    by_place: pd.DataFrame
+    grid: pd.DataFrame | None
+
+    @property
+    def periods(self) -> int:
+        return len(self.counts[["period_start", "period_end"]].drop_duplicates())
 
 
-def _completeness_parts(*, grid: pd.DataFrame) -> tuple:
-    """The chart, its table view (None: the grid itself) and the per-place table; built once per grid."""
-    by_place = completeness_by_place(grid, statuses=list(STATUS_COLOURS))
-    if grid["place_id"].nunique() <= GRID_MAX_PLACES:
-        return completeness_chart(completeness=grid, title="Who has reported for each period"), None, by_place
-    # The chart and its table view show the counts; the download still holds every place x period.
-    counts = completeness_counts(grid)
-    return completeness_distribution_chart(counts=counts, title="Returns per period by status"), counts, by_place
+def _completeness_params(period: Period) -> dict:
+    return {**period.params(), "due_days": DUE_DAYS, **_received(store().version())}
 
 
-def completeness_view(*, grid: pd.DataFrame, period: Period, key: str) -> None:
+def completeness(period: Period) -> Completeness:
+    """Places x reporting periods in the period, graded on time / late / partial / missing, as counts; at 10,000
+    places the grid is 400,000 rows nobody reads, so it is fetched only for a small cohort (and for a download)."""
+    params = _completeness_params(period)
+    summary = query("reporting_completeness_summary", **params)
+    counts, by_place = shared_view(completeness_summary, summary=summary, statuses=list(STATUS_COLOURS))
+    return Completeness(
+        counts=counts,
+        by_place=by_place,
+        grid=query("reporting_completeness", **params) if len(by_place) <= GRID_MAX_PLACES else None,
+    )
+
+
+def completeness_view(*, completeness: Completeness, period: Period, key: str) -> None:
     """Small cohorts get the places x periods grid; every cohort gets the distribution and a paged table."""
     caption = (
         f"Period: {period.label}. A quarterly return is due {DUE_DAYS} days after its quarter ends; late = "
@@ -165,17 +182,22 @@ def completeness_view(*, grid: pd.DataFrame, period: Period, key: str) -> None:
         "partial = some of the four metrics. Expected quarters run from a phase's first to its last quarterly "
         "return. 'Reported' = a published (non-quarterly) figure."
     )
-    if grid.empty:
+    if completeness.counts.empty:
         st.text(f"No reporting periods in {period.label}.")
         return
-    chart, counts, by_place = shared_chart(_completeness_parts, grid=grid)
-    if counts is None:
-        chart_block(chart=chart, data=stated(grid, period), name="reporting-completeness", key=key,
+    if completeness.grid is not None:
+        title = "Who has reported for each period"
+        chart = shared_chart(completeness_chart, completeness=completeness.grid, title=title)
+        chart_block(chart=chart, data=stated(completeness.grid, period), name="reporting-completeness", key=key,
                     caption=caption, stretch=False)  # fmt: skip
-    else:  # at scale the download of every place x period is made only when clicked
-        chart_block(chart=chart, data=lambda: stated(grid, period), name="reporting-completeness", key=key,
-                    caption=caption, table=stated(counts, period))  # fmt: skip
-    _paged_table(by_place, key=f"{key}_places")
+    else:  # the chart and its table view show the counts; the download of every place x period is made on click
+        whole = deferred("reporting_completeness", **_completeness_params(period))
+        chart = shared_chart(
+            completeness_distribution_chart, counts=completeness.counts, title="Returns per period by status"
+        )
+        chart_block(chart=chart, data=lambda: stated(whole(), period), name="reporting-completeness", key=key,
+                    caption=caption, table=stated(completeness.counts, period))  # fmt: skip
+    _paged_table(completeness.by_place, key=f"{key}_places")
 
 
 def _paged_table(table: pd.DataFrame, *, key: str) -> None:
