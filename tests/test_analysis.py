@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -40,6 +41,21 @@ def test_similarity_order_puts_identical_profiles_together() -> None:
     # Each group's three members form one contiguous run.
     runs = [g for i, g in enumerate(groups_in_order) if i == 0 or g != groups_in_order[i - 1]]
     assert sorted(runs) == ["a", "b", "c"]
+
+
+def test_similarity_order_of_thousands_of_places_keeps_each_profile_together() -> None:
+    """At 5,000 places (hundreds of distinct profiles) every place comes once and each profile's places form one run,
+    in their own order."""
+    rng = np.random.default_rng(7)
+    marks = rng.random((5_000, 9)) < 0.3
+    profiles = pd.DataFrame(marks.astype(int), index=[f"p{n:05d}" for n in range(5_000)], columns=TYPES)
+    order = similarity_order(profiles)
+    assert sorted(order) == list(profiles.index)
+    key = profiles.loc[order].astype(str).agg("".join, axis=1)
+    runs = key[key.ne(key.shift())]
+    assert runs.is_unique  # one run per profile
+    for _, members in pd.Series(order).groupby(key.to_numpy()):
+        assert members.tolist() == sorted(members)
 
 
 @pytest.mark.parametrize("by", list(PlaceOrder))

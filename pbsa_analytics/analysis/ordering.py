@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
 from scipy.spatial.distance import pdist
@@ -37,14 +38,22 @@ def profile_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def similarity_order(profiles: pd.DataFrame) -> list[str]:
-    """Place ids ordered so that places with alike profiles (Jaccard) sit next to each other."""
-    if len(profiles) < 3:
-        return list(profiles.index)
-    distances = pdist(profiles.to_numpy(dtype=bool), metric="jaccard")
-    # Identical all-empty rows give NaN distances; they are as alike as can be.
-    distances = pd.Series(distances).fillna(0.0).to_numpy()
-    tree = optimal_leaf_ordering(linkage(distances, method="average"), distances)
-    return [profiles.index[i] for i in leaves_list(tree)]
+    """Place ids ordered so that places with alike profiles (Jaccard) sit next to each other.
+
+    Places sharing a profile are as alike as can be, so the tree is built over the distinct profiles (at most 512
+    with nine typologies, however many places: optimal leaf ordering over every place took 23 s at 2,000 places)
+    and each profile's places follow one another in their own order.
+    """
+    marks = profiles.to_numpy(dtype=bool)
+    distinct, profile_of = np.unique(marks, axis=0, return_inverse=True)
+    leaves = np.arange(len(distinct))
+    if len(distinct) >= 3:
+        distances = pdist(distinct, metric="jaccard")  # distinct rows: never two empty ones, so never NaN
+        leaves = leaves_list(optimal_leaf_ordering(linkage(distances, method="average"), distances))
+    position = np.empty(len(distinct), dtype=int)
+    position[leaves] = np.arange(len(distinct))
+    order = np.lexsort((np.arange(len(marks)), position[profile_of.reshape(-1)]))
+    return profiles.index[order].tolist()
 
 
 def place_order(*, matrix: pd.DataFrame, by: PlaceOrder) -> list[str]:
