@@ -9,7 +9,7 @@ from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
 from pbsa_analytics.ui.chart_specs import shared_chart, shared_view
 from pbsa_analytics.ui.citations import caption, cite_row
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.focus import scroll_into_view
 from pbsa_analytics.ui.layout import chart_block, empty_state, guard, selected_point
 from pbsa_analytics.ui.navigation import page_link
@@ -21,8 +21,8 @@ OUTCOME_PHASE = 2  # the outcome evidence comes from the Phase 2 report
 
 
 def _cell_panel(*, place_id: str, typology_id: str, phase: int) -> None:
-    matrix = query("typology_matrix", phase=phase)
-    cell = matrix[(matrix["place_id"] == place_id) & (matrix["typology_id"] == typology_id)]
+    matrix = query("typology_matrix", phase=phase, place_ids=(place_id,))
+    cell = matrix[matrix["typology_id"] == typology_id]
     if cell.empty:
         url_state.report_ignored(
             "cell", f"{place_id}:{typology_id}", reason=f"no Phase {phase} place and typology has this id."
@@ -85,26 +85,30 @@ def render() -> None:
             default=PlaceOrder.NAME, format_func=PLACE_ORDER_LABELS.get,
         )  # fmt: skip
     phase = phase or 1
-    matrix = query("typology_matrix", phase=phase)
-    if matrix.empty:
+    # One row per place orders the heatmap; only the page's places x typologies are fetched (10,000 places at scale).
+    places = query("typology_places", phase=phase)
+    if places.empty:
         empty_state(f"No places took part in Phase {phase}.")
         return
-    order = shared_view(place_order, matrix=matrix, by=PlaceOrder(order_by))
+    order = shared_view(place_order, places=places, by=PlaceOrder(order_by))
     shown = paging.page_of(order, key="typology_page")
-    shown_matrix = paging.rows_for(matrix, shown)
+    id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
+    shown_matrix = query("typology_matrix", phase=phase, place_ids=tuple(id_of[name] for name in shown))
     chart = shared_chart(
         typology_heatmap,
         matrix=shown_matrix,
         place_order=shown,
-        title=shared_view(typology_finding, matrix=matrix, phase=phase),
+        title=shared_view(typology_finding, counts=query("typology_counts", phase=phase), phase=phase),
     )
     event = chart_block(
         chart=chart,
-        data=matrix,
+        data=deferred("typology_matrix", phase=phase, place_ids=None),
         name=f"typology-phase-{phase}",
         key="typology_heatmap",
         caption=caption(
-            note="Similarity sorting uses Jaccard distance between profiles.", rows=[matrix], caveats=[CAVEATS[phase]]
+            note="Similarity sorting uses Jaccard distance between profiles.",
+            rows=[shown_matrix],
+            caveats=[CAVEATS[phase]],
         ),
         table=lambda: shown_matrix.pivot_table(
             index="place_name", columns="typology_name", values="marked", aggfunc="max"
@@ -113,9 +117,7 @@ def render() -> None:
         stretch=False,
     )
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
-    places = matrix.drop_duplicates("place_id")
-    id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
-    typologies = matrix.sort_values("typology_position").drop_duplicates("typology_id")
+    typologies = shown_matrix.sort_values("typology_position").drop_duplicates("typology_id")
     cell = cell_picker(
         rows={id_of[name]: name for name in order},
         columns=dict(zip(typologies["typology_id"], typologies["typology_name"], strict=True)),

@@ -16,7 +16,7 @@ from pbsa_analytics.analysis.anonymise import REGION_CENTRES, Anonymiser, is_oth
 from pbsa_analytics.analysis.cohort import monitoring_comparison
 from pbsa_analytics.exports.notes import ExportNotes
 from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
-from pbsa_analytics.periods import phase_period
+from pbsa_analytics.periods import WHOLE_PROGRAMME, phase_period
 from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
@@ -37,6 +37,7 @@ PARAM_VALUES: dict[str, object] = {
     "cohort_phase": 2,
     "first": 0,
     "count": 60,
+    "place_ids": None,
     "from_phase": 1,
     "to_phase": 2,
     "min_phase": 1,
@@ -140,6 +141,19 @@ def test_partnership_gets_its_own_place_named_and_nothing_for_another(store: Sto
     assert list(other.columns) == list(own.columns)
 
 
+def test_rows_about_no_place_stay_unnamed_for_a_partnership(store: Store) -> None:
+    """The completeness summary's per-period rows (no place id) keep an empty name rather than a made-up label."""
+    summary = run_scoped(
+        store, PARTNERSHIP, "reporting_completeness_summary", **WHOLE_PROGRAMME.params(), due_days=30,
+        received_ids=[], received_on=[],
+    )  # fmt: skip
+    periods = summary[summary["grain"] == "period"]
+    assert not periods.empty
+    assert periods["place_id"].isna().all()
+    assert periods["place_name"].isna().all()
+    assert summary.loc[summary["grain"] == "place", "place_name"].notna().all()
+
+
 def test_partnership_map_names_its_own_place_and_groups_the_rest_by_region(store: Store) -> None:
     """For a partnership, its own place keeps its name and location; every other place is only counted in a
     grey point per region, at the region's fixed centre, with no name, phase, figure or real location."""
@@ -223,7 +237,7 @@ def test_public_counts_follow_the_small_number_rule(store: Store) -> None:
 
 def test_public_gets_no_place_level_query(store: Store) -> None:
     """Place-level queries return no rows to the public role, and phase cohorts lose their name lists."""
-    assert run_scoped(store, PUBLIC, "typology_matrix", phase=1).empty
+    assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=None).empty
     assert run_scoped(store, PUBLIC, "phase_cohorts")["place_names"].isna().all()
     assert run_scoped(store, PARTICIPANT, "phase_cohorts").empty
 

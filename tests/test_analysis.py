@@ -58,24 +58,37 @@ def test_similarity_order_of_thousands_of_places_keeps_each_profile_together() -
         assert members.tolist() == sorted(members)
 
 
+def test_similarity_order_puts_near_profiles_next_to_each_other_not_in_sorted_order() -> None:
+    """Two profiles one typology apart sit together even though a third profile sorts between them."""
+    near, nearer, far = "100000001", "110000001", "101110000"  # sorted: near < far < nearer
+    profiles = pd.DataFrame(
+        [[int(c) for c in p] for p in (near, far, nearer, far)], index=["a", "b", "c", "d"], columns=TYPES
+    )
+    order = similarity_order(profiles)
+    assert abs(order.index("a") - order.index("c")) == 1
+    assert abs(order.index("b") - order.index("d")) == 1
+
+
 @pytest.mark.parametrize("by", list(PlaceOrder))
 def test_every_order_lists_each_place_once(store: Store, by: PlaceOrder) -> None:
     """Every sort option returns each place of the matrix exactly once."""
-    matrix = queries.run(store, "typology_matrix", phase=1)
-    order = place_order(matrix=matrix, by=by)
+    matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
+    order = place_order(places=queries.run(store, "typology_places", phase=1), by=by)
     assert sorted(order) == sorted(matrix["place_name"].unique())
 
 
 def test_count_order_puts_fullest_profile_first() -> None:
     """Sorting by count starts with the place that has most typologies."""
-    matrix = _matrix({"few": {"t1"}, "many": set(TYPES[:6]), "some": set(TYPES[:3])})
-    assert place_order(matrix=matrix, by=PlaceOrder.COUNT) == ["Many", "Some", "Few"]
+    places = pd.DataFrame({"place_id": ["few", "many", "some"], "place_name": ["Few", "Many", "Some"],
+                           "furthest_phase": 1, "typologies_marked": [1, 6, 3],
+                           "profile": ["010000000", "111111000", "111000000"]})  # fmt: skip
+    assert place_order(places=places, by=PlaceOrder.COUNT) == ["Many", "Some", "Few"]
 
 
 def test_typology_finding_names_shared_and_rarest(store: Store) -> None:
     """The Phase 1 finding names the types every place shares and the rarest ones with their count."""
-    matrix = queries.run(store, "typology_matrix", phase=1)
-    text = findings.typology_finding(matrix, phase=1)
+    matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
+    text = findings.typology_finding(queries.run(store, "typology_counts", phase=1), phase=1)
     counts = matrix.groupby("typology_name")["marked"].sum()
     for name in counts[counts == 20].index:
         assert name in text

@@ -16,7 +16,7 @@ from pbsa_analytics.store import Store
 
 
 def _heatmap_spec(store: Store, phase: int) -> tuple[dict, pd.DataFrame, list[str]]:
-    matrix = queries.run(store, "typology_matrix", phase=phase)
+    matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
     order = sorted(matrix["place_name"].unique())
     chart = typology.typology_heatmap(matrix=matrix, place_order=order, title="t")
     return chart.to_dict(), matrix, order
@@ -55,8 +55,8 @@ def test_row_bars_share_the_heatmap_rows_zeros_included(store: Store, phase: int
 
 def test_phase_2_and_3_have_zero_count_categories_to_guard(store: Store) -> None:
     """The data really has a typology with no Phase 2 mark and a place with no Phase 3 mark (the old bug's trigger)."""
-    phase2 = queries.run(store, "typology_matrix", phase=2).groupby("typology_name")["marked"].sum()
-    phase3 = queries.run(store, "typology_matrix", phase=3).groupby("place_name")["marked"].sum()
+    phase2 = queries.run(store, "typology_matrix", phase=2, place_ids=None).groupby("typology_name")["marked"].sum()
+    phase3 = queries.run(store, "typology_matrix", phase=3, place_ids=None).groupby("place_name")["marked"].sum()
     assert (phase2 == 0).any()
     assert (phase3 == 0).any()
 
@@ -64,7 +64,7 @@ def test_phase_2_and_3_have_zero_count_categories_to_guard(store: Store) -> None
 def test_places_without_later_data_are_not_dropped(store: Store) -> None:
     """A place with no Phase 3 typology in the sources is 'no data' in every cell, never 'dropped'."""
     change = queries.run(store, "typology_change", from_phase=1, to_phase=3)
-    with_marks = set(queries.run(store, "typology_matrix", phase=3).query("marked")["place_id"])
+    with_marks = set(queries.run(store, "typology_matrix", phase=3, place_ids=None).query("marked")["place_id"])
     no_data = change[~change["place_id"].isin(with_marks)]
     assert not no_data.empty
     assert set(no_data["change"]) == {"no data"}

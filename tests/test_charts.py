@@ -18,7 +18,7 @@ from pbsa_analytics.store import Store
 
 
 def _typology_heatmap(store: Store) -> alt.TopLevelMixin:
-    matrix = queries.run(store, "typology_matrix", phase=1)
+    matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     order = sorted(matrix["place_name"].unique())
     return typology.typology_heatmap(matrix=matrix, place_order=order, title="Typologies in Phase 1")
 

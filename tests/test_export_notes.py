@@ -19,7 +19,7 @@ def _notes_sheet(data: pd.DataFrame, notes: ExportNotes) -> pd.DataFrame:
 
 def test_notes_sheet_cites_every_source_of_the_rows(store: Store) -> None:
     """Each distinct source cited in the exported rows appears once as a 'Source' line."""
-    data = queries.run(store, "typology_matrix", phase=2)
+    data = queries.run(store, "typology_matrix", phase=2, place_ids=None)
     sheet = _notes_sheet(data, ExportNotes(title="typology-phase-2"))
     cited = set(sheet.loc[sheet["section"] == "Source", "text"])
     assert cited == set(data["source"].dropna().unique())

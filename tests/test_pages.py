@@ -177,7 +177,7 @@ def test_overview_period_in_url_states_period_and_rules(db_env: Path) -> None:
 
 
 PIVOT_TABLES = {
-    "pages/typology.py": ("typology_heatmap", "typology_matrix", {"phase": 1}, "typology_name"),
+    "pages/typology.py": ("typology_heatmap", "typology_matrix", {"phase": 1, "place_ids": None}, "typology_name"),
     "pages/outcomes.py": ("outcomes_grid", "outcome_matrix", {"phase": 2}, "outcome"),
     "pages/phases.py": (
         "phases_profiles",

@@ -171,7 +171,7 @@ def test_a_tiny_share_of_the_total_is_not_shown_as_nothing(share: float, said: s
 
 def test_nearest_peers_rank_by_jaccard(store: Store) -> None:
     """Peers are ordered by Jaccard similarity of Phase 1 profiles, most alike first."""
-    matrix = queries.run(store, "typology_matrix", phase=1)
+    matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     peers = nearest_peers(matrix, place_id=FOCUS, count=19)
     assert peers["similarity"].is_monotonic_decreasing
     assert peers["similarity"].between(0, 1).all()

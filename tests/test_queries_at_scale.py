@@ -18,7 +18,8 @@ COMPLETENESS = {"due_days": 30, "received_ids": [], "received_on": []}
 
 def _cases(store: Store) -> list[tuple[str, dict]]:
     """Every large-result query with the parameters the pages pass, for every phase."""
-    cases = [("typology_matrix", {"phase": phase}) for phase in (1, 2, 3)]
+    cases = [("typology_matrix", {"phase": phase, "place_ids": None}) for phase in (1, 2, 3)]
+    cases += [("typology_places", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("outcome_matrix", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("cohort_profiles", {"cohort_phase": phase, "first": 0, "count": None}) for phase in (1, 2, 3)]
     cases += [("typology_change", {"from_phase": a, "to_phase": b}) for a, b in ((1, 2), (1, 3), (2, 3))]
@@ -109,10 +110,10 @@ def test_grid_queries_take_arrow_only_when_the_store_holds_many_places(
     store: Store, monkeypatch: pytest.MonkeyPatch, conversion_routes: list[bool]
 ) -> None:
     """The programme's 20-odd places use DuckDB's own conversion (faster for few rows); a store of many, Arrow's."""
-    few = queries.run(store, "typology_matrix", phase=1)
+    few = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     # As if the store held just enough places for this grid to reach the crossover.
     monkeypatch.setattr(queries, "ARROW_FROM_ROWS", store.place_count() * queries.ROWS_PER_PLACE["typology_matrix"])
-    many = queries.run(store, "typology_matrix", phase=1)
+    many = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     queries.run(store, "places_list")  # not a grid: never Arrow's route
     assert conversion_routes == [False, True, False]
     pd.testing.assert_frame_equal(many, few)

@@ -21,11 +21,11 @@ PAGE = re.compile(rb"/Type /Page\n")
 def _sections(store: Store, *, caption: str = "Source: test") -> tuple[ReportSection, ...]:
     sections = []
     for phase in (1, 2, 3):
-        matrix = queries.run(store, "typology_matrix", phase=phase)
+        matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
         chart = typology.typology_heatmap(
             matrix=matrix,
             place_order=sorted(matrix["place_name"].unique()),
-            title=typology_finding(matrix, phase=phase),
+            title=typology_finding(queries.run(store, "typology_counts", phase=phase), phase=phase),
         )
         sections.append(ReportSection(caption=caption, chart=chart))
     return tuple(sections)

@@ -152,8 +152,9 @@ class Anonymiser:
         return {place_id: position for position, place_id in enumerate(self.labels)}
 
     def label(self, place_id: str, real_name: str) -> str:
-        """The name to show for a place: its own name if it is the focus place (or a region's group), else its label."""
-        if place_id == self.focus_place_id or is_others_id(place_id):
+        """The name to show for a place: its own name if it is the focus place (or a region's group), else its label;
+        a row about no place (no id, e.g. a count per period) keeps its empty name."""
+        if not isinstance(place_id, str) or place_id == self.focus_place_id or is_others_id(place_id):
             return real_name
         return self.labels.get(place_id, "Another partnership")
 

@@ -11,19 +11,19 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def typology_finding(matrix: pd.DataFrame, *, phase: int) -> str:
-    """Which typologies every place shares and which is rarest, for one phase."""
-    places = matrix["place_id"].nunique()
+def typology_finding(counts: pd.DataFrame, *, phase: int) -> str:
+    """Which typologies every place shares and which is rarest, for one phase, from query typology_counts."""
+    places = int(counts["cohort_places"].max()) if len(counts) else 0
     if places == 0:
         return f"No places took part in Phase {phase}"
-    counts = matrix.groupby("typology_name", sort=False)["marked"].sum()
-    universal = [name for name, n in counts.items() if n == places]
-    rarest = counts[counts == counts.min()]
+    marked = counts.set_index("typology_name")["places_marked"]
+    universal = [name for name, n in marked.items() if n == places]
+    rarest = marked[marked == marked.min()]
     rare_text = f"fewest: {_join(list(rarest.index))} ({int(rarest.iloc[0])} of {places})"
     if universal:
         return f"All {places} places in Phase {phase} share {_join(universal)}; {rare_text}"
-    top = counts.idxmax()
-    return f"{top} is the most common type in Phase {phase} ({int(counts.max())} of {places}); {rare_text}"
+    top = marked.idxmax()
+    return f"{top} is the most common type in Phase {phase} ({int(marked.max())} of {places}); {rare_text}"
 
 
 def change_finding(change: pd.DataFrame, *, from_phase: int, to_phase: int) -> str:

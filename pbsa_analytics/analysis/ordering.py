@@ -37,12 +37,21 @@ def profile_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def profile_marks(places: pd.DataFrame) -> pd.DataFrame:
+    """Place x typology 0/1 table (index place_id) from query typology_places' profiles, one character a typology."""
+    profiles = "".join(places["profile"].tolist())
+    width = len(profiles) // len(places) if len(places) else 0
+    codes = np.frombuffer(profiles.encode("ascii"), dtype=np.uint8).reshape(len(places), width)
+    return pd.DataFrame((codes == ord("1")).astype(int), index=places["place_id"].to_numpy())
+
+
 def similarity_order(profiles: pd.DataFrame) -> list[str]:
     """Place ids ordered so that places with alike profiles (Jaccard) sit next to each other.
 
-    Places sharing a profile are as alike as can be, so the tree is built over the distinct profiles (at most 512
-    with nine typologies, however many places: optimal leaf ordering over every place took 23 s at 2,000 places)
-    and each profile's places follow one another in their own order.
+    Places sharing a profile are as alike as can be, so the tree (average linkage, optimal leaf order) is built over
+    the distinct profiles, at most 512 with nine typologies however many places (over every place it took 23 s at
+    2,000 places), and each profile's places follow one another in their own order. Each profile counts once in
+    the tree, not once per place holding it, so the order can differ a little from clustering every place.
     """
     marks = profiles.to_numpy(dtype=bool)
     distinct, profile_of = np.unique(marks, axis=0, return_inverse=True)
@@ -56,18 +65,15 @@ def similarity_order(profiles: pd.DataFrame) -> list[str]:
     return profiles.index[order].tolist()
 
 
-def place_order(*, matrix: pd.DataFrame, by: PlaceOrder) -> list[str]:
-    """Place names in display order for a long place x typology matrix."""
-    names = matrix.drop_duplicates("place_id").set_index("place_id")["place_name"]
+def place_order(*, places: pd.DataFrame, by: PlaceOrder) -> list[str]:
+    """Place names in display order, from one row per place (query typology_places)."""
     if by is PlaceOrder.SIMILARITY:
-        return [names[place_id] for place_id in similarity_order(profile_matrix(matrix))]
-    summary = matrix.groupby(["place_id", "place_name"], as_index=False).agg(
-        furthest_phase=("furthest_phase", "max"), count=("marked", "sum")
-    )
+        names = places.set_index("place_id")["place_name"]
+        return names.loc[similarity_order(profile_marks(places))].tolist()
     if by is PlaceOrder.FURTHEST_PHASE:
-        summary = summary.sort_values(["furthest_phase", "place_name"], ascending=[False, True])
+        ordered = places.sort_values(["furthest_phase", "place_name"], ascending=[False, True])
     elif by is PlaceOrder.COUNT:
-        summary = summary.sort_values(["count", "place_name"], ascending=[False, True])
+        ordered = places.sort_values(["typologies_marked", "place_name"], ascending=[False, True])
     else:
-        summary = summary.sort_values("place_name")
-    return summary["place_name"].tolist()
+        ordered = places.sort_values("place_name")
+    return ordered["place_name"].tolist()

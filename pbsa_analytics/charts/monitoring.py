@@ -72,7 +72,7 @@ def time_series_chart(*, series: pd.DataFrame, title: str) -> alt.Chart:
 def completeness_distribution_chart(*, counts: pd.DataFrame, title: str) -> alt.Chart:
     """Per reporting period, how many places are on time, late, partial or missing (scales to any cohort).
 
-    `counts` is `analysis.trends.completeness_counts` of the grid.
+    `counts` holds places per period and status (the period grain of `analysis.trends.completeness_summary`).
     """
     counts = counts.assign(period=period_label(counts["period_start"], counts["period_end"]))
     periods = counts.sort_values("period_start")["period"].unique().tolist()

@@ -25,6 +25,7 @@ ROWS_PER_PLACE: dict[str, int] = {
     "reporting_completeness_summary": 3,  # statuses a place's periods had
     "typology_change": 9,  # typologies
     "typology_matrix": 9,  # typologies
+    "typology_places": 1,
 }
 LARGE_RESULTS = frozenset(ROWS_PER_PLACE)
 ARROW_FROM_ROWS = 5_000

@@ -321,7 +321,7 @@ def _add_time_series(view: PartnershipView, build: _Builder) -> None:
 
 def _add_typologies(view: PartnershipView, build: _Builder, *, took_part: list[int]) -> None:
     for phase in took_part:
-        matrix = build.scrub(build.run("typology_matrix", phase=phase))
+        matrix = build.scrub(build.run("typology_matrix", phase=phase, place_ids=None))
         contrast = typology_contrast(matrix, place_id=build.place_id)
         distinctive = contrast.loc[contrast["kind"].str.startswith("distinctive"), "typology_name"].tolist()
         missing = contrast.loc[contrast["kind"].str.startswith("missing"), "typology_name"].tolist()
@@ -370,7 +370,7 @@ def _add_outcomes(view: PartnershipView, build: _Builder, *, took_part: list[int
 
 
 def _add_peers(view: PartnershipView, build: _Builder) -> None:
-    matrix = build.scrub(build.run("typology_matrix", phase=PEER_PHASE))
+    matrix = build.scrub(build.run("typology_matrix", phase=PEER_PHASE, place_ids=None))
     view.peers = nearest_peers(matrix, place_id=build.place_id)
     view.peer_note = "Similarity is the Jaccard index. " + build.cite.caption(caveats=["peer_similarity_phase1"])
 

@@ -236,10 +236,13 @@ def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
     return anonymiser(store, focus_place_id=PROGRAMME_WIDE).frame(treat(frame))
 
 
-# Per-place grids read a page at a time ($first, $count: places in the order the viewer sees them; $count null: all).
-# Who sees names gets the page from SQL, ordered by name. An anonymised view is ordered by labels SQL does not know,
-# and a page cut by real names would tell which labels come first; so its page is cut from the scoped whole grid.
-PAGED_QUERIES = frozenset({"cohort_profiles"})
+# Per-place grids read a page at a time, with the parameters that say which places (and their values for every place).
+# Who sees names gets the page from SQL. An anonymised view is ordered by labels SQL does not know, and a page cut by
+# real names would tell which labels come first; so its page is cut from the scoped whole grid.
+PAGED_QUERIES: dict[str, dict[str, object]] = {
+    "cohort_profiles": {"first": 0, "count": None},  # places first..first+count in name order (count null: all)
+    "typology_matrix": {"place_ids": None},  # the places listed, by the ids the viewer sees (null: all)
+}
 
 
 @functools.lru_cache(maxsize=4)
@@ -250,7 +253,7 @@ def _scoped_whole(
     The store version and label secret are in the key, so a new build, import or secret makes it again. Callers must
     not change what it returns."""
     scope = Principal(subject="scope", display_name="scope", role=role, place_id=place_id)
-    return _scoped(store, scope, name, {**dict(frozen), "first": 0, "count": None})
+    return _scoped(store, scope, name, {**dict(frozen), **PAGED_QUERIES[name]})
 
 
 def forget_scoped_grids() -> None:
@@ -258,10 +261,20 @@ def forget_scoped_grids() -> None:
     _scoped_whole.cache_clear()
 
 
+def _cut_page(whole: pd.DataFrame, page: dict, *, every_place: dict) -> pd.DataFrame:
+    """The rows of the places a page names: by (shown) id, or first..first+count by shown name."""
+    if page == every_place:
+        return whole.copy()
+    if "place_ids" in page:
+        return whole[whole["place_id"].isin(list(page["place_ids"]))].reset_index(drop=True)
+    first, count = int(page["first"]), page["count"]
+    shown = sorted(whole["place_name"].dropna().unique())[first : None if count is None else first + int(count)]
+    return whole[whole["place_name"].isin(shown)].reset_index(drop=True)
+
+
 def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict) -> pd.DataFrame:
-    """The page of the grid as this principal sees it: the rows of its places first..first+count by shown name."""
-    first, count = int(params.pop("first")), params.pop("count")
-    count = None if count is None else int(count)
+    """The page of the grid as this principal sees it, cut from its scoped whole grid."""
+    page = {key: params.pop(key) for key in PAGED_QUERIES[name]}
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
     # The grid's version: the build, and the imports only if the query reads them (so an import keeps it).
     version = store.version() if queries.reads_imports(name) else store.build_version()
@@ -269,10 +282,7 @@ def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict)
         store, name, version=version, secret=settings.label_secret(), role=principal.role,
         place_id=principal.place_id, frozen=frozen,
     )  # fmt: skip
-    if first == 0 and count is None:
-        return whole.copy()
-    shown = sorted(whole["place_name"].dropna().unique())[first : None if count is None else first + count]
-    return whole[whole["place_name"].isin(shown)].reset_index(drop=True)
+    return _cut_page(whole, page, every_place=PAGED_QUERIES[name])
 
 
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:

@@ -163,7 +163,8 @@ def _completeness_params(period: Period) -> dict:
 
 def completeness(period: Period) -> Completeness:
     """Places x reporting periods in the period, graded on time / late / partial / missing, as counts; at 10,000
-    places the grid is 400,000 rows nobody reads, so it is fetched only for a small cohort (and for a download)."""
+    places the whole programme's grid is 133,000 rows nobody reads, so it is fetched only for a small cohort (and
+    for a download)."""
     params = _completeness_params(period)
     summary = query("reporting_completeness_summary", **params)
     counts, by_place = shared_view(completeness_summary, summary=summary, statuses=list(STATUS_COLOURS))

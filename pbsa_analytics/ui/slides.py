@@ -159,8 +159,9 @@ def slide_chart(
         chart = slide_charts.funnel(cohorts=cohorts, **size)
         return projector_style(chart, theme=theme), cohorts
     if slide.chart == "typology_heatmap":
-        matrix = _anonymised(query("typology_matrix", phase=int(params.get("phase", 1))), anonymise)
-        order = place_order(matrix=matrix, by=PlaceOrder.COUNT)
+        phase = int(params.get("phase", 1))
+        matrix = _anonymised(query("typology_matrix", phase=phase, place_ids=None), anonymise)
+        order = place_order(places=_anonymised(query("typology_places", phase=phase), anonymise), by=PlaceOrder.COUNT)
         chart = slide_charts.typology_grid(matrix=matrix, place_order=order, **size)
         return projector_style(chart, theme=theme), matrix
     if slide.chart == "metric_by_place":

@@ -132,7 +132,7 @@ def test_every_slide_of_every_deck_fills_the_screen_with_projector_type(
 
 def test_typology_slide_shows_every_place_name_whole(app_url: str, browser, store: Store) -> None:
     """The Table 3 slide's SVG carries each Phase 1 place name in full (labels checked against the data)."""
-    names = set(queries.run(store, "typology_matrix", phase=1)["place_name"])
+    names = set(queries.run(store, "typology_matrix", phase=1, place_ids=None)["place_name"])
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         tab = context.new_page()

@@ -11,4 +11,4 @@ select
     count(*)::bigint as count
 from monitoring_reporting_grid($phase, $window_start, $window_end, $due_days, $received_ids, $received_on)
 group by grouping sets ((period_start, period_end, status), (place_id, place_name, status))
-order by grain, period_start, place_name, place_id, status, period_end
+order by grain, period_start, period_end, place_name, place_id, status

@@ -1,8 +1,9 @@
--- Places taking part in one phase x the nine typologies: whether each is marked, and on what basis.
+-- Places taking part in one phase x the nine typologies: whether each is marked, and on what basis; for the places
+-- listed in $place_ids (a page of the heatmap, or one cell's place), or every place when it is null.
 with cohort as (
     select place_id, place_name
     from cohort_places
-    where phase = $phase
+    where phase = $phase and ($place_ids::varchar [] is null or list_contains($place_ids::varchar [], place_id))
 ),
 
 furthest as (

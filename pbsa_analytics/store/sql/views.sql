@@ -101,8 +101,8 @@ struct_pack(
 --   place_phase          each place's figures per metric combined over a whole phase;
 --   place_programme      the same over the whole programme (no phase);
 --   phase_period         each phase's reporting periods (no place, metric or figures);
---   place_period_import  per place, period and import: how many values it gave and how many rows it holds
---                        (periods_reported, imported_rows), what reporting completeness grades.
+--   place_period_import  per place, period and import: how many values it gave (periods_reported), what
+--                        reporting completeness grades.
 -- A whole-phase or whole-programme view reads the first two instead of combining 1.6 million rows at 10,000
 -- places; the third says which phases have figures inside a window without reading the rows; the fourth is a
 -- quarter of the rows (one per metric fewer) and already grouped.
@@ -137,8 +137,7 @@ place_period_import as (
         period_start,
         period_end,
         null as note,
-        import_id,
-        count(import_id) as imported_rows
+        import_id
     from monitoring
     group by phase, place_id, period_start, period_end, import_id
 )
@@ -153,8 +152,7 @@ select
     combined.period_start as period_start,
     combined.period_end as period_end,
     case when grain <> 'phase_period' then combined.note end as note,
-    null as import_id,
-    null as imported_rows
+    null as import_id
 from grouped
 union all
 select * from place_period_import
@@ -165,7 +163,7 @@ create view monitoring_rollup as
 -- Parquet keeps the combined value (HUGEINT, as combined from the rows) as DECIMAL(38, 0): cast back.
 select
     grain, phase, place_id, metric, value::hugeint as value, periods_reported, period_start, period_end, note,
-    import_id, imported_rows
+    import_id
 from read_parquet(getvariable('pbsa_monitoring_rollup_file'));
 
 -- The rollup's rows of one grain whose periods lie inside a window, in one phase or all (for_phase null).

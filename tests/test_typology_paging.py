@@ -1,0 +1,115 @@
+"""/typology at any size: one row per place orders the heatmap, SQL counts title it, and only a page is fetched."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pbsa_analytics import queries
+from pbsa_analytics.access import Principal, Role
+from pbsa_analytics.analysis.findings import typology_finding
+from pbsa_analytics.analysis.ordering import PlaceOrder, place_order, profile_marks, profile_matrix
+from pbsa_analytics.services.scoping import run_scoped
+from pbsa_analytics.store import Store
+from tests.leak_check import find_leaks, scope_terms
+
+OWN = "hartlepool"
+FUNDER = Principal(subject="f@example.org", display_name="F", role=Role.FUNDER)
+PARTNERSHIP = Principal(subject="p@example.org", display_name="P", role=Role.PARTNERSHIP, place_id=OWN)
+PUBLIC = Principal(subject="v@example.org", display_name="V", role=Role.PUBLIC)
+
+
+def _whole(store: Store, phase: int) -> pd.DataFrame:
+    return queries.run(store, "typology_matrix", phase=phase, place_ids=None)
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3])
+def test_each_places_profile_is_what_the_matrix_marks(store: Store, phase: int) -> None:
+    """A place's profile has a 1 exactly where the matrix marks it (typologies in position order), its count is
+    the number of marks, its furthest phase the matrix's; every place of the matrix has one row."""
+    matrix = _whole(store, phase).sort_values(["place_id", "typology_position"])
+    expected = matrix.groupby("place_id").agg(
+        place_name=("place_name", "first"),
+        furthest_phase=("furthest_phase", "first"),
+        typologies_marked=("marked", "sum"),
+        profile=("marked", lambda marks: "".join("1" if mark else "0" for mark in marks)),
+    )
+    places = queries.run(store, "typology_places", phase=phase).set_index("place_id").sort_index()
+    pd.testing.assert_frame_equal(places, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3])
+def test_profiles_read_back_as_the_matrix_marks(store: Store, phase: int) -> None:
+    """The 0/1 table the similarity sort clusters, read from the profiles, is the matrix's marks place by place."""
+    matrix = _whole(store, phase)
+    positions = matrix.drop_duplicates("typology_id").sort_values("typology_position")["typology_id"].tolist()
+    expected = profile_matrix(matrix)[positions]
+    marks = profile_marks(queries.run(store, "typology_places", phase=phase)).sort_index()
+    assert list(marks.index) == list(expected.index)
+    assert (marks.to_numpy() == expected.to_numpy()).all()
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3])
+def test_typology_counts_and_their_finding_equal_a_count_over_the_matrix(store: Store, phase: int) -> None:
+    """Places marked per typology and the cohort size equal pandas' count over the matrix, so the title does too."""
+    matrix = _whole(store, phase)
+    counts = queries.run(store, "typology_counts", phase=phase)
+    marked = matrix.groupby("typology_name", sort=False)["marked"].sum()
+    assert counts.set_index("typology_name")["places_marked"].to_dict() == marked.to_dict()
+    assert set(counts["cohort_places"]) == {matrix["place_id"].nunique()}
+    top = marked.idxmax()
+    assert top in typology_finding(counts, phase=phase)
+    assert f"of {matrix['place_id'].nunique()}" in typology_finding(counts, phase=phase)
+
+
+@pytest.mark.parametrize("phase", [1, 2])
+def test_orders_by_count_and_furthest_phase_follow_the_matrix(store: Store, phase: int) -> None:
+    """Sorting by number of typologies or furthest phase (ties by name) gives the order pandas gives the matrix."""
+    matrix = _whole(store, phase)
+    places = queries.run(store, "typology_places", phase=phase)
+    summary = matrix.groupby("place_name", as_index=False).agg(
+        count=("marked", "sum"), furthest=("furthest_phase", "max")
+    )
+    by_count = summary.sort_values(["count", "place_name"], ascending=[False, True])["place_name"].tolist()
+    by_furthest = summary.sort_values(["furthest", "place_name"], ascending=[False, True])["place_name"].tolist()
+    assert place_order(places=places, by=PlaceOrder.COUNT) == by_count
+    assert place_order(places=places, by=PlaceOrder.FURTHEST_PHASE) == by_furthest
+    assert place_order(places=places, by=PlaceOrder.NAME) == sorted(summary["place_name"])
+
+
+@pytest.mark.parametrize("size", [1, 4, 7])
+def test_pages_by_place_ids_put_together_are_the_whole_matrix(store: Store, size: int) -> None:
+    """For a funder, fetching the places page by page (by id, in any order) gives every row of the matrix once."""
+    whole = _whole(store, 1)
+    ids = queries.run(store, "typology_places", phase=1)["place_id"].tolist()[::-1]
+    pages = [
+        run_scoped(store, FUNDER, "typology_matrix", phase=1, place_ids=tuple(ids[first : first + size]))
+        for first in range(0, len(ids), size)
+    ]
+    assert [page["place_id"].nunique() for page in pages] == [len(ids[i : i + size]) for i in range(0, len(ids), size)]
+    together = pd.concat(pages).sort_values(["place_name", "typology_position"], ignore_index=True)
+    pd.testing.assert_frame_equal(together, whole)
+
+
+def test_a_partnerships_page_is_asked_for_by_the_labels_it_sees(store: Store) -> None:
+    """A partnership pages by the (label) ids its own place list shows; asking for another place's real id gives
+    nothing, and no page names another place."""
+    places = run_scoped(store, PARTNERSHIP, "typology_places", phase=1)
+    whole = run_scoped(store, PARTNERSHIP, "typology_matrix", phase=1, place_ids=None)
+    forbidden, allowed = scope_terms(store, OWN)
+    ids = places["place_id"].tolist()
+    for first in range(0, len(ids), 6):
+        shown = ids[first : first + 6]
+        page = run_scoped(store, PARTNERSHIP, "typology_matrix", phase=1, place_ids=tuple(shown))
+        assert set(page["place_id"]) == set(shown)
+        pd.testing.assert_frame_equal(page, whole[whole["place_id"].isin(shown)].reset_index(drop=True))
+        assert find_leaks(page.to_csv(index=False), forbidden=forbidden, allowed=allowed) == []
+    assert run_scoped(store, PARTNERSHIP, "typology_matrix", phase=1, place_ids=("bristol",)).empty
+    assert OWN in ids
+
+
+def test_public_gets_no_places_counts_or_page(store: Store) -> None:
+    """The public role gets no per-place rows, no counts and no page of the typology heatmap."""
+    assert run_scoped(store, PUBLIC, "typology_places", phase=1).empty
+    assert run_scoped(store, PUBLIC, "typology_counts", phase=1).empty
+    assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=(OWN,)).empty
