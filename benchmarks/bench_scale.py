@@ -25,6 +25,8 @@ QUERY_GOAL_MS = 100
 SERIES_GOAL_MS = 10
 SPEEDUP_GOAL = 5
 FOCUS = "synthetic_04242"
+# Every SYNTHETIC place took part in Phase 1: a page of 60 from the middle of the heatmap.
+PAGE_IDS = [f"synthetic_{n:05d}" for n in range(3000, 3060)]
 COMPLETENESS = {**WHOLE, "due_days": 30, "received_ids": [], "received_on": []}
 # Every query behind the pages, with the parameters a page passes at this scale (imports are Phase 3).
 QUERIES: dict[str, dict] = {
@@ -33,7 +35,9 @@ QUERIES: dict[str, dict] = {
     "monitoring_by_place": PHASE_3,
     "reporting_completeness_summary": COMPLETENESS,
     "place_monitoring_series": {"place_id": FOCUS},
-    "typology_matrix": {"phase": 1},
+    "typology_places": {"phase": 1},
+    "typology_counts": {"phase": 1},
+    "typology_matrix": {"phase": 1, "place_ids": PAGE_IDS},  # a page of the heatmap
     "outcome_matrix": {"phase": 2},
     "cohort_shift": {"cohort_phase": 2},
     "cohort_profiles": {"cohort_phase": 2, "first": 3000, "count": 60},  # a page from the middle
@@ -53,6 +57,7 @@ QUERIES: dict[str, dict] = {
 DOWNLOADS: dict[str, dict] = {
     "cohort_profiles": {"cohort_phase": 2, "first": 0, "count": None},
     "reporting_completeness": COMPLETENESS,
+    "typology_matrix": {"phase": 1, "place_ids": None},
 }
 
 
@@ -85,13 +90,32 @@ def _by_place(f: dict, phase: int) -> pd.DataFrame:
 
 
 def _completeness(f: dict) -> pd.DataFrame:
-    """The places x periods grid, graded (no received dates are given, so nothing is late)."""
+    """The places x periods grid, graded (no received dates are given, so nothing is late): every quarter from a
+    phase's first to its last quarterly figure for each place of its cohort, and any other period a place holds."""
     mon = f["monitoring"]
     keys = ["place_id", "period_start", "period_end"]
     periods = mon[["phase", "period_start", "period_end"]].drop_duplicates()
+    starts = pd.to_datetime(periods["period_start"])
+    quarterly = (starts == starts.dt.to_period("Q").dt.start_time) & (
+        pd.to_datetime(periods["period_end"]) == starts.dt.to_period("Q").dt.end_time.dt.normalize()
+    )
+    spans = periods[quarterly].groupby("phase")["period_start"].agg(["min", "max"])
+    quarters = pd.concat(
+        [pd.DataFrame({"phase": phase, "period_start": pd.date_range(span["min"], span["max"], freq="QS")})
+         for phase, span in spans.iterrows()]
+    )  # fmt: skip
+    quarters["period_end"] = quarters["period_start"] + pd.offsets.QuarterEnd(0)
+    cohort = f["cohort_places"][["place_id", "phase", "place_name"]]
+    expected = quarters.merge(cohort, on="phase")
+    other = periods[~quarterly.to_numpy()].merge(mon[["place_id", *periods.columns]].drop_duplicates())
+    other = other.merge(f["places"][["place_id", "place_name"]], on="place_id")
+    for frame in (expected, other):
+        for column in ("period_start", "period_end"):
+            frame[column] = pd.to_datetime(frame[column])
     reported = mon.groupby(keys)["value"].count().rename("metrics_reported").reset_index()
-    grid = periods.merge(f["cohort_places"][["place_id", "phase", "place_name"]], on="phase")
-    out = grid.merge(reported, on=keys, how="left")
+    for column in ("period_start", "period_end"):
+        reported[column] = pd.to_datetime(reported[column])
+    out = pd.concat([expected, other]).merge(reported, on=keys, how="left")
     given = out["metrics_reported"].fillna(0)
     out["status"] = np.select([given == 0, given < len(f["metrics"])], ["missing", "partial"], "on time")
     return out
@@ -123,9 +147,10 @@ def _points(f: dict, metric: str) -> pd.DataFrame:
     return out[out["region"].isin(REGIONS)].sort_values("place_name")
 
 
-def _typology(f: dict, phase: int) -> pd.DataFrame:
+def _typology(f: dict, phase: int, place_ids: list[str]) -> pd.DataFrame:
     # The query's own columns (furthest phase, basis, activities, source), so the ratio compares like with like.
     cohort = f["cohort_places"][f["cohort_places"]["phase"] == phase][["place_id", "place_name"]]
+    cohort = cohort[cohort["place_id"].isin(place_ids)]
     pp = f["phase_participation"]
     furthest = pp[pp["status"] == "took_part"].groupby("place_id")["phase"].max().rename("furthest_phase")
     typology = f["place_typology"]
@@ -137,6 +162,37 @@ def _typology(f: dict, phase: int) -> pd.DataFrame:
     out = grid.merge(marked.assign(marked=True), on=["place_id", "typology_id"], how="left")
     out["marked"] = out["marked"].fillna(False)
     return out.sort_values(["place_name", "typology_position"])
+
+
+def _phase_marks(f: dict, phase: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The phase's cohort and its distinct (place, typology) marks."""
+    cohort = f["cohort_places"][f["cohort_places"]["phase"] == phase][["place_id", "place_name"]]
+    typology = f["place_typology"]
+    marks = typology[typology["phase"] == phase][["place_id", "typology_id"]].drop_duplicates()
+    return cohort, marks[marks["place_id"].isin(cohort["place_id"])]
+
+
+def _typology_places(f: dict, phase: int) -> pd.DataFrame:
+    cohort, marks = _phase_marks(f, phase)
+    pp = f["phase_participation"]
+    furthest = pp[pp["status"] == "took_part"].groupby("place_id")["phase"].max().rename("furthest_phase")
+    order = f["typologies"].sort_values("position")["typology_id"].tolist()
+    table = pd.crosstab(marks["place_id"], marks["typology_id"]).reindex(columns=order, fill_value=0)
+    profile = table[order[0]].astype(str)
+    for typology_id in order[1:]:  # nine vectorised concatenations, one a typology
+        profile = profile + table[typology_id].astype(str)
+    out = cohort.join(furthest, on="place_id", how="inner")
+    out["typologies_marked"] = out["place_id"].map(table.sum(axis=1)).fillna(0).astype("int64")
+    out["profile"] = out["place_id"].map(profile).fillna("0" * len(order))
+    return out.sort_values(["place_name", "place_id"])
+
+
+def _typology_counts(f: dict, phase: int) -> pd.DataFrame:
+    cohort, marks = _phase_marks(f, phase)
+    counted = marks.groupby("typology_id").size().rename("places_marked")
+    out = f["typologies"].join(counted, on="typology_id").sort_values("position")
+    out["places_marked"] = out["places_marked"].fillna(0).astype("int64")
+    return out.assign(cohort_places=len(cohort))
 
 
 def _shift(f: dict, cohort_phase: int) -> pd.DataFrame:
@@ -163,7 +219,9 @@ BASELINES: dict[str, Callable[[dict], object]] = {
     "monitoring_by_place": lambda f: _by_place(f, 3),
     "reporting_completeness_summary": _completeness_summary,
     "place_monitoring_series": lambda f: _series(f, FOCUS),
-    "typology_matrix": lambda f: _typology(f, 1),
+    "typology_places": lambda f: _typology_places(f, 1),
+    "typology_counts": lambda f: _typology_counts(f, 1),
+    "typology_matrix": lambda f: _typology(f, 1, PAGE_IDS),
     "cohort_shift": lambda f: _shift(f, 2),
 }
 
