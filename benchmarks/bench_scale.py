@@ -151,9 +151,12 @@ def _typology(f: dict, phase: int, place_ids: list[str]) -> pd.DataFrame:
     # The query's own columns (furthest phase, basis, activities, source), so the ratio compares like with like.
     cohort = f["cohort_places"][f["cohort_places"]["phase"] == phase][["place_id", "place_name"]]
     cohort = cohort[cohort["place_id"].isin(place_ids)]
+    # The page's places first, then only their participation and marks.
     pp = f["phase_participation"]
+    pp = pp[pp["place_id"].isin(place_ids)]
     furthest = pp[pp["status"] == "took_part"].groupby("place_id")["phase"].max().rename("furthest_phase")
     typology = f["place_typology"]
+    typology = typology[typology["place_id"].isin(place_ids)]
     marked = typology[typology["phase"] == phase][["place_id", "typology_id", "basis", "via_activities", "source"]]
     kinds = f["typologies"][["typology_id", "name", "position"]].rename(
         columns={"name": "typology_name", "position": "typology_position"}
@@ -176,14 +179,15 @@ def _typology_places(f: dict, phase: int) -> pd.DataFrame:
     cohort, marks = _phase_marks(f, phase)
     pp = f["phase_participation"]
     furthest = pp[pp["status"] == "took_part"].groupby("place_id")["phase"].max().rename("furthest_phase")
+    out = cohort.join(furthest, on="place_id", how="inner").reset_index(drop=True)
+    # Marks scattered into a places x typologies array by category codes, read as one ASCII string per row.
     order = f["typologies"].sort_values("position")["typology_id"].tolist()
-    table = pd.crosstab(marks["place_id"], marks["typology_id"]).reindex(columns=order, fill_value=0)
-    profile = table[order[0]].astype(str)
-    for typology_id in order[1:]:  # nine vectorised concatenations, one a typology
-        profile = profile + table[typology_id].astype(str)
-    out = cohort.join(furthest, on="place_id", how="inner")
-    out["typologies_marked"] = out["place_id"].map(table.sum(axis=1)).fillna(0).astype("int64")
-    out["profile"] = out["place_id"].map(profile).fillna("0" * len(order))
+    rows = pd.Categorical(marks["place_id"], categories=out["place_id"]).codes
+    columns = pd.Categorical(marks["typology_id"], categories=order).codes
+    table = np.zeros((len(out), len(order)), dtype=np.uint8)
+    table[rows, columns] = 1
+    out["typologies_marked"] = table.sum(axis=1).astype("int64")
+    out["profile"] = (table + ord("0")).view(f"S{len(order)}").ravel().astype(str)
     return out.sort_values(["place_name", "place_id"])
 
 

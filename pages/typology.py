@@ -50,7 +50,8 @@ def _cell_evidence(*, row, phase: int) -> None:
     st.markdown(f"**Evidence records tagged with this typology: {len(evidence)}**")
     for item in evidence.itertuples():
         st.markdown(f"- {item.summary}  \n  _{cite_row(item.source)}_")
-    total = int(query("place_phase_evidence_count", place_id=place_id, phase=phase)["evidence_records"].iloc[0])
+    # A sum, not the first row: a place outside the viewer's scope (a label's cell) gets no row, so 0.
+    total = int(query("place_phase_evidence_count", place_id=place_id, phase=phase)["evidence_records"].sum())
     if evidence.empty:
         st.caption(
             "Typology marks come from the reports' activity tables; an evidence record is tagged with a "
@@ -94,11 +95,13 @@ def render() -> None:
     shown = paging.page_of(order, key="typology_page")
     id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
     shown_matrix = query("typology_matrix", phase=phase, place_ids=tuple(id_of[name] for name in shown))
+    counts = query("typology_counts", phase=phase)
     chart = shared_chart(
         typology_heatmap,
         matrix=shown_matrix,
         place_order=shown,
-        title=shared_view(typology_finding, counts=query("typology_counts", phase=phase), phase=phase),
+        counts=counts,
+        title=shared_view(typology_finding, counts=counts, phase=phase),
     )
     event = chart_block(
         chart=chart,

@@ -18,7 +18,8 @@ from pbsa_analytics.store import Store
 def _heatmap_spec(store: Store, phase: int) -> tuple[dict, pd.DataFrame, list[str]]:
     matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
     order = sorted(matrix["place_name"].unique())
-    chart = typology.typology_heatmap(matrix=matrix, place_order=order, title="t")
+    counts = queries.run(store, "typology_counts", phase=phase)
+    chart = typology.typology_heatmap(matrix=matrix, place_order=order, counts=counts, title="t")
     return chart.to_dict(), matrix, order
 
 

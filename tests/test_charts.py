@@ -20,7 +20,8 @@ from pbsa_analytics.store import Store
 def _typology_heatmap(store: Store) -> alt.TopLevelMixin:
     matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     order = sorted(matrix["place_name"].unique())
-    return typology.typology_heatmap(matrix=matrix, place_order=order, title="Typologies in Phase 1")
+    counts = queries.run(store, "typology_counts", phase=1)
+    return typology.typology_heatmap(matrix=matrix, place_order=order, counts=counts, title="Typologies in Phase 1")
 
 
 def _change(store: Store) -> alt.TopLevelMixin:

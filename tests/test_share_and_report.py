@@ -22,10 +22,12 @@ def _sections(store: Store, *, caption: str = "Source: test") -> tuple[ReportSec
     sections = []
     for phase in (1, 2, 3):
         matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
+        counts = queries.run(store, "typology_counts", phase=phase)
         chart = typology.typology_heatmap(
             matrix=matrix,
             place_order=sorted(matrix["place_name"].unique()),
-            title=typology_finding(queries.run(store, "typology_counts", phase=phase), phase=phase),
+            counts=counts,
+            title=typology_finding(counts, phase=phase),
         )
         sections.append(ReportSection(caption=caption, chart=chart))
     return tuple(sections)

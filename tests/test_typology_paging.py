@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
+import json
 
-from pbsa_analytics import queries
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.findings import typology_finding
 from pbsa_analytics.analysis.ordering import PlaceOrder, place_order, profile_marks, profile_matrix
 from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store
+from pbsa_analytics.ui import auth, paging
+from pbsa_analytics.ui.data import clear_caches
 from tests.leak_check import find_leaks, scope_terms
 
 OWN = "hartlepool"
@@ -104,6 +110,13 @@ def test_a_partnerships_page_is_asked_for_by_the_labels_it_sees(store: Store) ->
         assert set(page["place_id"]) == set(shown)
         pd.testing.assert_frame_equal(page, whole[whole["place_id"].isin(shown)].reset_index(drop=True))
         assert find_leaks(page.to_csv(index=False), forbidden=forbidden, allowed=allowed) == []
+        # A label orders the same place it draws: the page's marks per label are that label's profile.
+        drawn = (
+            page.sort_values("typology_position")
+            .groupby("place_id")["marked"]
+            .agg(lambda marks: "".join("1" if mark else "0" for mark in marks))
+        )
+        assert drawn.to_dict() == places.set_index("place_id").loc[shown, "profile"].to_dict()
     assert run_scoped(store, PARTNERSHIP, "typology_matrix", phase=1, place_ids=("bristol",)).empty
     assert OWN in ids
 
@@ -113,3 +126,47 @@ def test_public_gets_no_places_counts_or_page(store: Store) -> None:
     assert run_scoped(store, PUBLIC, "typology_places", phase=1).empty
     assert run_scoped(store, PUBLIC, "typology_counts", phase=1).empty
     assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=(OWN,)).empty
+
+
+@pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize("principal", [FUNDER, PARTNERSHIP], ids=["funder", "partnership"])
+def test_the_second_page_of_the_heatmap_draws_the_next_places_in_order(
+    store: Store, monkeypatch: pytest.MonkeyPatch, principal: Principal
+) -> None:
+    """With 6 places a page, ?page=2&sort=count draws places 7-12 of the viewer's own order (labels for a
+    partnership) with the marks the matrix gives each; the title and the bars above count the whole cohort."""
+    monkeypatch.setattr(paging, "PAGE_SIZE", 6)
+    monkeypatch.setattr(auth, "session_principal", lambda: principal)
+    clear_caches()
+    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=60)
+    app.query_params.update({"page": "2", "sort": "count", "phase": "1"})
+    app.run()
+    app.switch_page("pages/typology.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    places = run_scoped(store, principal, "typology_places", phase=1)
+    expected = place_order(places=places, by=PlaceOrder.COUNT)[6:12]
+    [chart] = [c for c in app.get("vega_lite_chart") if "typology_cells" in c.proto.spec]
+    spec = json.loads(chart.proto.spec)
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    [heat] = [frame for frame in frames if "typology_id" in frame]
+    assert expected in _domains(spec)  # the rows are drawn in the viewer's order
+    assert set(heat["place_name"]) == set(expected)
+    whole = run_scoped(store, principal, "typology_matrix", phase=1, place_ids=None)
+    marks = whole[whole["place_name"].isin(expected)].groupby("place_name")["marked"].sum()
+    assert heat.groupby("place_name")["marked"].sum().to_dict() == marks.to_dict()
+    # The title and the bars above count every place of the cohort, not the page.
+    assert f"of {len(places)})" in " ".join(spec["title"]["text"])
+    [bars] = [frame for frame in frames if {"typology_name", "marked_count"} <= set(frame.columns)]
+    every_place = whole.groupby("typology_name")["marked"].sum()
+    assert bars.set_index("typology_name")["marked_count"].to_dict() == every_place.to_dict()
+
+
+def _domains(spec: object) -> list[list]:
+    """Every scale domain given as a list anywhere in a Vega-Lite spec."""
+    if isinstance(spec, dict):
+        found = [spec["domain"]] if isinstance(spec.get("domain"), list) else []
+        return found + [domain for value in spec.values() for domain in _domains(value)]
+    if isinstance(spec, list):
+        return [domain for value in spec for domain in _domains(value)]
+    return []

@@ -9,6 +9,12 @@ import pandas as pd
 from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
 from scipy.spatial.distance import pdist
 
+from pbsa_analytics.errors import PbsaError
+
+
+class ProfileError(PbsaError):
+    """Typology profiles that cannot be read as one place x typology table."""
+
 
 class PlaceOrder(StrEnum):
     NAME = "name"
@@ -39,8 +45,11 @@ def profile_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def profile_marks(places: pd.DataFrame) -> pd.DataFrame:
     """Place x typology 0/1 table (index place_id) from query typology_places' profiles, one character a typology."""
+    lengths = places["profile"].str.len()
+    width = int(lengths.iloc[0]) if len(places) else 0
+    if (lengths != width).any():
+        raise ProfileError(f"typology profiles differ in length (expected {width} characters each)")
     profiles = "".join(places["profile"].tolist())
-    width = len(profiles) // len(places) if len(places) else 0
     codes = np.frombuffer(profiles.encode("ascii"), dtype=np.uint8).reshape(len(places), width)
     return pd.DataFrame((codes == ord("1")).astype(int), index=places["place_id"].to_numpy())
 

@@ -29,10 +29,14 @@ def _marginal_counts(data: pd.DataFrame, *, by: str, order: list[str]) -> pd.Dat
     return pd.DataFrame({by: order, "marked_count": counts.to_numpy()})
 
 
-def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str) -> alt.VConcatChart:
+def typology_heatmap(
+    *, matrix: pd.DataFrame, place_order: list[str], counts: pd.DataFrame, title: str
+) -> alt.VConcatChart:
     """Heatmap of marked cells with places-per-typology bars above and typologies-per-place bars beside.
 
-    A point selection named "cell" carries place_id, typology_id and phase for drill-down.
+    `matrix` holds the places shown (a page of a large cohort); the bars above count every place of the cohort, from
+    `counts` (query typology_counts), as the title does. A point selection named "cell" carries place_id,
+    typology_id and phase for drill-down.
     """
     typologies = _typology_sort(matrix)
     data = matrix.assign(state=matrix["marked"].map({True: "Marked", False: "Not marked"}))
@@ -71,7 +75,8 @@ def typology_heatmap(*, matrix: pd.DataFrame, place_order: list[str], title: str
     )
     # Counts come from every cell, zeros included, on the heatmap's own domains: a category missing from
     # a bar chart's data would shift every bar after it onto the wrong column or row.
-    column_counts = _marginal_counts(data, by="typology_name", order=typologies)
+    marked = counts.set_index("typology_name")["places_marked"].reindex(typologies, fill_value=0).astype(int)
+    column_counts = pd.DataFrame({"typology_name": typologies, "marked_count": marked.to_numpy()})
     row_counts = _marginal_counts(data, by="place_name", order=place_order)
     top = (
         alt.Chart(column_counts)

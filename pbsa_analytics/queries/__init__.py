@@ -25,7 +25,7 @@ ROWS_PER_PLACE: dict[str, int] = {
     "reporting_completeness_summary": 3,  # statuses a place's periods had
     "typology_change": 9,  # typologies
     "typology_matrix": 9,  # typologies
-    "typology_places": 1,
+    "typology_places": 1,  # the place's profile
 }
 LARGE_RESULTS = frozenset(ROWS_PER_PLACE)
 ARROW_FROM_ROWS = 5_000
@@ -49,10 +49,13 @@ def reads_imports(name: str) -> bool:
 
 
 def _expected_rows(store: Store, name: str, params: dict) -> int:
-    """About how many rows a grid query returns: its rows per place times the places it covers (a page's $count)."""
+    """About how many rows a grid query returns: its rows per place times the places it covers (a page's $count or
+    $place_ids)."""
     places = store.place_count()
     if params.get("count") is not None:
         places = min(places, int(params["count"]))
+    if params.get("place_ids") is not None:
+        places = min(places, len(params["place_ids"]))
     return places * ROWS_PER_PLACE.get(name, 0)
 
 

@@ -245,7 +245,8 @@ PAGED_QUERIES: dict[str, dict[str, object]] = {
 }
 
 
-@functools.lru_cache(maxsize=4)
+# Two grid queries x three phases for one partnership at a time; each entry is 20-30 MB at 10,000 places.
+@functools.lru_cache(maxsize=8)
 def _scoped_whole(
     store: Store, name: str, *, version: str, secret: bytes, role: Role, place_id: str | None, frozen: tuple
 ) -> pd.DataFrame:

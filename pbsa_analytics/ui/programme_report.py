@@ -36,10 +36,12 @@ def _outcome_caveat() -> str:
 def _typology_sections() -> list[ReportSection]:
     sections = []
     for phase in (1, 2, 3):
+        counts = query("typology_counts", phase=phase)
         chart = typology_heatmap(
             matrix=query("typology_matrix", phase=phase, place_ids=None),
             place_order=place_order(places=query("typology_places", phase=phase), by=PlaceOrder.NAME),
-            title=typology_finding(query("typology_counts", phase=phase), phase=phase),
+            counts=counts,
+            title=typology_finding(counts, phase=phase),
         )
         sections.append(ReportSection(caption=_typology_caveat(), chart=chart, heading=f"Typologies, Phase {phase}"))
     change = query("typology_change", from_phase=1, to_phase=3)
