@@ -1,13 +1,6 @@
 -- Places to map: location, furthest phase reached, latest lead and one metric over a period (combined by the
 -- metric's rule, metrics.over_time), filtered by phase and region.
-with furthest as (
-    select place_id, max(phase) as furthest_phase
-    from phase_participation
-    where status = 'took_part'
-    group by place_id
-),
-
-latest_lead as (
+with latest_lead as (
     select place_id, arg_max(lead_organisation, phase) as lead_organisation
     from phase_participation
     where status = 'took_part' and lead_organisation is not null
@@ -42,7 +35,7 @@ select
     coalesce(e.evidence_records, 0) as evidence_records,
     1 as places  -- how many places the point stands for (scoping may group other places by region)
 from places as p
-inner join furthest as f on f.place_id = p.place_id
+inner join place_furthest_phase as f on f.place_id = p.place_id
 left join latest_lead as l on l.place_id = p.place_id
 left join metric_value as v on v.place_id = p.place_id
 left join evidence_count as e on e.place_id = p.place_id

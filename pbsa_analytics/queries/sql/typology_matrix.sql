@@ -6,13 +6,6 @@ with cohort as (
     where phase = $phase and ($place_ids::varchar [] is null or list_contains($place_ids::varchar [], place_id))
 ),
 
-furthest as (
-    select place_id, max(phase) as furthest_phase
-    from phase_participation
-    where status = 'took_part'
-    group by place_id
-),
-
 marked as (
     select place_id, typology_id, basis, via_activities, source
     from place_typology
@@ -32,6 +25,6 @@ select
     m.source
 from cohort as c
 cross join typologies as t
-inner join furthest as f on f.place_id = c.place_id
+inner join place_furthest_phase as f on f.place_id = c.place_id
 left join marked as m on m.place_id = c.place_id and m.typology_id = t.typology_id
 order by c.place_name, t.position

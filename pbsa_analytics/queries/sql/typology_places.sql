@@ -7,13 +7,6 @@ with cohort as (
     where phase = $phase
 ),
 
-furthest as (
-    select place_id, max(phase) as furthest_phase
-    from phase_participation
-    where status = 'took_part'
-    group by place_id
-),
-
 marks as (
     select pt.place_id, list(distinct t.position) as positions
     from place_typology as pt
@@ -37,6 +30,6 @@ select
     ) as profile
 from cohort as c
 cross join slots as s
-inner join furthest as f on f.place_id = c.place_id
+inner join place_furthest_phase as f on f.place_id = c.place_id
 left join marks as m on m.place_id = c.place_id
 order by c.place_name, c.place_id

@@ -11,6 +11,13 @@ from raw_place_aliases;
 
 create table phase_participation as select * from raw_phase_participation;
 
+-- How far each place went: the latest phase it took part in (the map, the typology heatmap, a place's facts).
+create table place_furthest_phase as
+select place_id, max(phase) as furthest_phase
+from phase_participation
+where status = 'took_part'
+group by place_id;
+
 create table typologies as select * from raw_typologies;
 
 create table activities as select * from raw_activities;
