@@ -36,7 +36,6 @@ QUERIES: dict[str, dict] = {
     "reporting_completeness_summary": COMPLETENESS,
     "place_monitoring_series": {"place_id": FOCUS},
     "typology_places": {"phase": 1},
-    "typology_counts": {"phase": 1},
     "typology_matrix": {"phase": 1, "place_ids": PAGE_IDS},  # a page of the heatmap
     "outcome_matrix": {"phase": 2},
     "cohort_shift": {"cohort_phase": 2},
@@ -191,14 +190,6 @@ def _typology_places(f: dict, phase: int) -> pd.DataFrame:
     return out.sort_values(["place_name", "place_id"])
 
 
-def _typology_counts(f: dict, phase: int) -> pd.DataFrame:
-    cohort, marks = _phase_marks(f, phase)
-    counted = marks.groupby("typology_id").size().rename("places_marked")
-    out = f["typologies"].join(counted, on="typology_id").sort_values("position")
-    out["places_marked"] = out["places_marked"].fillna(0).astype("int64")
-    return out.assign(cohort_places=len(cohort))
-
-
 def _shift(f: dict, cohort_phase: int) -> pd.DataFrame:
     # The query's own plan (count marks, then lay them over phase x typology), not a 150,000-row grid.
     cohort = f["cohort_places"][f["cohort_places"]["phase"] == cohort_phase][["place_id"]]
@@ -224,7 +215,6 @@ BASELINES: dict[str, Callable[[dict], object]] = {
     "reporting_completeness_summary": _completeness_summary,
     "place_monitoring_series": lambda f: _series(f, FOCUS),
     "typology_places": lambda f: _typology_places(f, 1),
-    "typology_counts": lambda f: _typology_counts(f, 1),
     "typology_matrix": lambda f: _typology(f, 1, PAGE_IDS),
     "cohort_shift": lambda f: _shift(f, 2),
 }

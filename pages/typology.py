@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pbsa_analytics.analysis.findings import change_finding, typology_finding
-from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, place_order
+from pbsa_analytics.analysis.ordering import PLACE_ORDER_LABELS, PlaceOrder, marks_per_typology, place_order
 from pbsa_analytics.charts.typology import CELL_SELECTION, typology_change_heatmap, typology_heatmap
 from pbsa_analytics.ui import paging, url_state
 from pbsa_analytics.ui.cell_picker import cell_picker
@@ -95,7 +95,7 @@ def render() -> None:
     shown = paging.page_of(order, key="typology_page")
     id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
     shown_matrix = query("typology_matrix", phase=phase, place_ids=tuple(id_of[name] for name in shown))
-    counts = query("typology_counts", phase=phase)
+    counts = shared_view(marks_per_typology, places=places, matrix=shown_matrix)
     chart = shared_chart(
         typology_heatmap,
         matrix=shown_matrix,

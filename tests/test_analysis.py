@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from pbsa_analytics import exports, queries
 from pbsa_analytics.analysis import findings
-from pbsa_analytics.analysis.ordering import PlaceOrder, place_order, similarity_order
+from pbsa_analytics.analysis.ordering import PlaceOrder, marks_per_typology, place_order, similarity_order
 from pbsa_analytics.charts.programme import funnel_chart
 from pbsa_analytics.store import Store
 
@@ -88,7 +88,8 @@ def test_count_order_puts_fullest_profile_first() -> None:
 def test_typology_finding_names_shared_and_rarest(store: Store) -> None:
     """The Phase 1 finding names the types every place shares and the rarest ones with their count."""
     matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
-    text = findings.typology_finding(queries.run(store, "typology_counts", phase=1), phase=1)
+    places = queries.run(store, "typology_places", phase=1)
+    text = findings.typology_finding(marks_per_typology(places=places, matrix=matrix), phase=1)
     counts = matrix.groupby("typology_name")["marked"].sum()
     for name in counts[counts == 20].index:
         assert name in text

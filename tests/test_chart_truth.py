@@ -10,6 +10,7 @@ import pytest
 
 from pbsa_analytics import queries
 from pbsa_analytics.analysis.findings import change_finding
+from pbsa_analytics.analysis.ordering import marks_per_typology
 from pbsa_analytics.charts import partnership, typology
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.store import Store
@@ -18,7 +19,7 @@ from pbsa_analytics.store import Store
 def _heatmap_spec(store: Store, phase: int) -> tuple[dict, pd.DataFrame, list[str]]:
     matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
     order = sorted(matrix["place_name"].unique())
-    counts = queries.run(store, "typology_counts", phase=phase)
+    counts = marks_per_typology(places=queries.run(store, "typology_places", phase=phase), matrix=matrix)
     chart = typology.typology_heatmap(matrix=matrix, place_order=order, counts=counts, title="t")
     return chart.to_dict(), matrix, order
 

@@ -11,6 +11,7 @@ import pytest
 
 from pbsa_analytics import exports, queries
 from pbsa_analytics.analysis.findings import outcome_coverage
+from pbsa_analytics.analysis.ordering import marks_per_typology
 from pbsa_analytics.charts import outcomes, programme, typology
 from pbsa_analytics.charts.theme import THEME_NAME, GssColour
 from pbsa_analytics.periods import phase_period
@@ -20,7 +21,7 @@ from pbsa_analytics.store import Store
 def _typology_heatmap(store: Store) -> alt.TopLevelMixin:
     matrix = queries.run(store, "typology_matrix", phase=1, place_ids=None)
     order = sorted(matrix["place_name"].unique())
-    counts = queries.run(store, "typology_counts", phase=1)
+    counts = marks_per_typology(places=queries.run(store, "typology_places", phase=1), matrix=matrix)
     return typology.typology_heatmap(matrix=matrix, place_order=order, counts=counts, title="Typologies in Phase 1")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from pbsa_analytics import queries
 from pbsa_analytics.analysis.findings import typology_finding
+from pbsa_analytics.analysis.ordering import marks_per_typology
 from pbsa_analytics.charts import typology
 from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
 from pbsa_analytics.store import Store
@@ -22,7 +23,7 @@ def _sections(store: Store, *, caption: str = "Source: test") -> tuple[ReportSec
     sections = []
     for phase in (1, 2, 3):
         matrix = queries.run(store, "typology_matrix", phase=phase, place_ids=None)
-        counts = queries.run(store, "typology_counts", phase=phase)
+        counts = marks_per_typology(places=queries.run(store, "typology_places", phase=phase), matrix=matrix)
         chart = typology.typology_heatmap(
             matrix=matrix,
             place_order=sorted(matrix["place_name"].unique()),

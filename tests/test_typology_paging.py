@@ -12,7 +12,13 @@ from streamlit.testing.v1 import AppTest
 from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.analysis.findings import typology_finding
-from pbsa_analytics.analysis.ordering import PlaceOrder, place_order, profile_marks, profile_matrix
+from pbsa_analytics.analysis.ordering import (
+    PlaceOrder,
+    marks_per_typology,
+    place_order,
+    profile_marks,
+    profile_matrix,
+)
 from pbsa_analytics.services.scoping import run_scoped
 from pbsa_analytics.store import Store
 from pbsa_analytics.ui import auth, paging
@@ -56,10 +62,10 @@ def test_profiles_read_back_as_the_matrix_marks(store: Store, phase: int) -> Non
 
 
 @pytest.mark.parametrize("phase", [1, 2, 3])
-def test_typology_counts_and_their_finding_equal_a_count_over_the_matrix(store: Store, phase: int) -> None:
+def test_marks_per_typology_and_their_finding_equal_a_count_over_the_matrix(store: Store, phase: int) -> None:
     """Places marked per typology and the cohort size equal pandas' count over the matrix, so the title does too."""
     matrix = _whole(store, phase)
-    counts = queries.run(store, "typology_counts", phase=phase)
+    counts = marks_per_typology(places=queries.run(store, "typology_places", phase=phase), matrix=matrix)
     marked = matrix.groupby("typology_name", sort=False)["marked"].sum()
     assert counts.set_index("typology_name")["places_marked"].to_dict() == marked.to_dict()
     assert set(counts["cohort_places"]) == {matrix["place_id"].nunique()}
@@ -122,9 +128,8 @@ def test_a_partnerships_page_is_asked_for_by_the_labels_it_sees(store: Store) ->
 
 
 def test_public_gets_no_places_counts_or_page(store: Store) -> None:
-    """The public role gets no per-place rows, no counts and no page of the typology heatmap."""
+    """The public role gets no per-place rows and no page of the typology heatmap."""
     assert run_scoped(store, PUBLIC, "typology_places", phase=1).empty
-    assert run_scoped(store, PUBLIC, "typology_counts", phase=1).empty
     assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=(OWN,)).empty
 
 

@@ -12,7 +12,8 @@ def _join(names: list[str]) -> str:
 
 
 def typology_finding(counts: pd.DataFrame, *, phase: int) -> str:
-    """Which typologies every place shares and which is rarest, for one phase, from query typology_counts."""
+    """Which typologies every place shares and which is rarest, for one phase, from
+    analysis.ordering.marks_per_typology."""
     places = int(counts["cohort_places"].max()) if len(counts) else 0
     if places == 0:
         return f"No places took part in Phase {phase}"

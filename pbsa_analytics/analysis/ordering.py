@@ -54,6 +54,23 @@ def profile_marks(places: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame((codes == ord("1")).astype(int), index=places["place_id"].to_numpy())
 
 
+def marks_per_typology(*, places: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFrame:
+    """How many places are marked with each typology, and how many places there are, from every place's profile
+    (query typology_places); typology names and order come from `matrix` (any page of typology_matrix)."""
+    typologies = matrix.drop_duplicates("typology_id").sort_values("typology_position")
+    marked = profile_marks(places).sum(axis=0).to_numpy() if len(places) else 0
+    if len(places) and len(marked) != len(typologies):
+        raise ProfileError(f"profiles hold {len(marked)} typologies, the matrix {len(typologies)}")
+    return pd.DataFrame(
+        {
+            "typology_id": typologies["typology_id"].to_numpy(),
+            "typology_name": typologies["typology_name"].to_numpy(),
+            "places_marked": marked,
+            "cohort_places": len(places),
+        }
+    )
+
+
 def similarity_order(profiles: pd.DataFrame) -> list[str]:
     """Place ids ordered so that places with alike profiles (Jaccard) sit next to each other.
 

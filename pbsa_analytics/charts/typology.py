@@ -35,7 +35,7 @@ def typology_heatmap(
     """Heatmap of marked cells with places-per-typology bars above and typologies-per-place bars beside.
 
     `matrix` holds the places shown (a page of a large cohort); the bars above count every place of the cohort, from
-    `counts` (query typology_counts), as the title does. A point selection named "cell" carries place_id,
+    `counts` (analysis.ordering.marks_per_typology), as the title does. A point selection named "cell" carries place_id,
     typology_id and phase for drill-down.
     """
     typologies = _typology_sort(matrix)

@@ -9,7 +9,7 @@ from pbsa_analytics.analysis.findings import (
     outcome_finding,
     typology_finding,
 )
-from pbsa_analytics.analysis.ordering import PlaceOrder, place_order
+from pbsa_analytics.analysis.ordering import PlaceOrder, marks_per_typology, place_order
 from pbsa_analytics.charts.outcomes import coverage_chart, outcome_grid
 from pbsa_analytics.charts.programme import funnel_chart, grant_chart, timeline_chart
 from pbsa_analytics.charts.typology import typology_change_heatmap, typology_heatmap
@@ -36,10 +36,12 @@ def _outcome_caveat() -> str:
 def _typology_sections() -> list[ReportSection]:
     sections = []
     for phase in (1, 2, 3):
-        counts = query("typology_counts", phase=phase)
+        matrix = query("typology_matrix", phase=phase, place_ids=None)
+        places = query("typology_places", phase=phase)
+        counts = marks_per_typology(places=places, matrix=matrix)
         chart = typology_heatmap(
-            matrix=query("typology_matrix", phase=phase, place_ids=None),
-            place_order=place_order(places=query("typology_places", phase=phase), by=PlaceOrder.NAME),
+            matrix=matrix,
+            place_order=place_order(places=places, by=PlaceOrder.NAME),
             counts=counts,
             title=typology_finding(counts, phase=phase),
         )
