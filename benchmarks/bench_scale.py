@@ -43,7 +43,8 @@ QUERIES: dict[str, dict] = {
     "phase_cohorts": {},
     "phases_timeline": {},
     "regional_spread": {},
-    "typology_change": {"from_phase": 1, "to_phase": 2},
+    "typology_change_places": {"from_phase": 1, "to_phase": 2},
+    "typology_change": {"from_phase": 1, "to_phase": 2, "first": 3000, "count": 60},  # a page from the middle
     "places_list": {},
     "filter_options": {},
     "place_detail": {"place_id": FOCUS},
@@ -57,6 +58,7 @@ DOWNLOADS: dict[str, dict] = {
     "cohort_profiles": {"cohort_phase": 2, "first": 0, "count": None},
     "reporting_completeness": COMPLETENESS,
     "typology_matrix": {"phase": 1, "place_ids": None},
+    "typology_change": {"from_phase": 1, "to_phase": 2, "first": 0, "count": None},
 }
 
 

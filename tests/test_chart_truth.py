@@ -65,7 +65,7 @@ def test_phase_2_and_3_have_zero_count_categories_to_guard(store: Store) -> None
 
 def test_places_without_later_data_are_not_dropped(store: Store) -> None:
     """A place with no Phase 3 typology in the sources is 'no data' in every cell, never 'dropped'."""
-    change = queries.run(store, "typology_change", from_phase=1, to_phase=3)
+    change = queries.run(store, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
     with_marks = set(queries.run(store, "typology_matrix", phase=3, place_ids=None).query("marked")["place_id"])
     no_data = change[~change["place_id"].isin(with_marks)]
     assert not no_data.empty
@@ -76,10 +76,11 @@ def test_places_without_later_data_are_not_dropped(store: Store) -> None:
 
 def test_change_headline_counts_only_places_with_data(store: Store) -> None:
     """The headline's dropped count excludes places the sources give no data for, and names them."""
-    change = queries.run(store, "typology_change", from_phase=1, to_phase=3)
+    change = queries.run(store, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
     known = change[change["change"] != "no data"]
     dropped = int((known["change"] == "dropped").sum())
-    finding = change_finding(change, from_phase=1, to_phase=3)
+    places = queries.run(store, "typology_change_places", from_phase=1, to_phase=3)
+    finding = change_finding(places, from_phase=1, to_phase=3)
     assert f"{dropped} dropped" in finding
     assert f"Across {known['place_id'].nunique()} places" in finding
     for name in change.loc[change["change"] == "no data", "place_name"].unique():
@@ -88,7 +89,7 @@ def test_change_headline_counts_only_places_with_data(store: Store) -> None:
 
 def test_change_chart_says_which_phase_is_missing(store: Store) -> None:
     """The change chart has a 'no data' colour and its tooltip says which phase has no data."""
-    change = queries.run(store, "typology_change", from_phase=1, to_phase=3)
+    change = queries.run(store, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
     spec = typology.typology_change_heatmap(change=change, place_order=[], title="t").to_dict()
     assert typology.NO_DATA in spec["encoding"]["color"]["scale"]["domain"]
     labels = {row["change_label"] for row in next(iter(spec["datasets"].values()))}
@@ -97,8 +98,10 @@ def test_change_chart_says_which_phase_is_missing(store: Store) -> None:
 
 def test_change_chart_title_and_labels_are_never_cut(store: Store) -> None:
     """The change chart's title lines fit its width, Vega's title limit is off and axis labels are not truncated."""
-    change = queries.run(store, "typology_change", from_phase=1, to_phase=3)
-    title = change_finding(change, from_phase=1, to_phase=3)
+    change = queries.run(store, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
+    title = change_finding(
+        queries.run(store, "typology_change_places", from_phase=1, to_phase=3), from_phase=1, to_phase=3
+    )
     spec = typology.typology_change_heatmap(change=change, place_order=[], title=title).to_dict()
     assert spec["title"]["limit"] == 0
     assert " ".join(spec["title"]["text"]) == title

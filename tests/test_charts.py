@@ -26,7 +26,7 @@ def _typology_heatmap(store: Store) -> alt.TopLevelMixin:
 
 
 def _change(store: Store) -> alt.TopLevelMixin:
-    change = queries.run(store, "typology_change", from_phase=1, to_phase=2)
+    change = queries.run(store, "typology_change", from_phase=1, to_phase=2, first=0, count=None)
     return typology.typology_change_heatmap(change=change, place_order=[], title="Change")
 
 

@@ -22,7 +22,9 @@ def _cases(store: Store) -> list[tuple[str, dict]]:
     cases += [("typology_places", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("outcome_matrix", {"phase": phase}) for phase in (1, 2, 3)]
     cases += [("cohort_profiles", {"cohort_phase": phase, "first": 0, "count": None}) for phase in (1, 2, 3)]
-    cases += [("typology_change", {"from_phase": a, "to_phase": b}) for a, b in ((1, 2), (1, 3), (2, 3))]
+    pairs = ((1, 2), (1, 3), (2, 3))
+    cases += [("typology_change", {"from_phase": a, "to_phase": b, "first": 0, "count": None}) for a, b in pairs]
+    cases += [("typology_change_places", {"from_phase": a, "to_phase": b}) for a, b in pairs]
     periods = [phase_period(phase).params() for phase in (1, 2, 3)] + [quarter(2024, 1).params()]
     cases += [("monitoring_by_place", period) for period in periods]
     metrics = store.execute("select metric from metrics")["metric"].tolist()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
-from pbsa_analytics.analysis.findings import typology_finding
+from pbsa_analytics.analysis.findings import change_finding, typology_finding
 from pbsa_analytics.analysis.ordering import (
     PlaceOrder,
     marks_per_typology,
@@ -175,3 +175,55 @@ def _domains(spec: object) -> list[list]:
     if isinstance(spec, list):
         return [domain for value in spec for domain in _domains(value)]
     return []
+
+
+@pytest.mark.parametrize(("from_phase", "to_phase"), [(1, 2), (1, 3), (2, 3)])
+def test_change_counts_per_place_equal_a_count_over_the_change_grid(
+    store: Store, from_phase: int, to_phase: int
+) -> None:
+    """Kept, added and dropped per place, and the phase with no data, equal pandas' count over the whole grid."""
+    change = queries.run(store, "typology_change", from_phase=from_phase, to_phase=to_phase, first=0, count=None)
+    counted = pd.crosstab(change["place_id"], change["change"]).reindex(
+        columns=["kept", "added", "dropped"], fill_value=0
+    )
+    places = queries.run(store, "typology_change_places", from_phase=from_phase, to_phase=to_phase)
+    assert sorted(places["place_id"]) == sorted(change["place_id"].unique())
+    for row in places.itertuples():
+        assert (row.kept, row.added, row.dropped) == tuple(counted.loc[row.place_id])
+        missing = change.loc[change["place_id"] == row.place_id, "missing_phase"].dropna().unique().tolist()
+        assert ([] if pd.isna(row.missing_phase) else [row.missing_phase]) == missing
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_pages_of_the_change_grid_put_together_are_the_whole_grid(store: Store, size: int) -> None:
+    """For a funder, page after page of the change grid gives every row once, in name order; a partnership's pages
+    hold its labels in label order and name no other place."""
+    whole = queries.run(store, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
+    places = whole["place_id"].nunique()
+    pages = [
+        run_scoped(store, FUNDER, "typology_change", from_phase=1, to_phase=3, first=first, count=size)
+        for first in range(0, places, size)
+    ]
+    pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), whole)
+    scoped = run_scoped(store, PARTNERSHIP, "typology_change", from_phase=1, to_phase=3, first=0, count=None)
+    labels = sorted(scoped["place_name"].unique())
+    forbidden, allowed = scope_terms(store, OWN)
+    for first in range(0, places, size):
+        page = run_scoped(store, PARTNERSHIP, "typology_change", from_phase=1, to_phase=3, first=first, count=size)
+        assert sorted(page["place_name"].unique()) == labels[first : first + size]
+        assert find_leaks(page.to_csv(index=False), forbidden=forbidden, allowed=allowed) == []
+
+
+def test_a_change_finding_counts_many_places_without_data_rather_than_naming_them() -> None:
+    """Up to five places with no data are named; more are counted, so a cohort of thousands keeps a short title."""
+    few = pd.DataFrame({"place_id": ["a", "b"], "place_name": ["Alpha", "Beta"], "kept": [2, 0], "added": [1, 0],
+                        "dropped": [3, 0], "missing_phase": [None, 3]})  # fmt: skip
+    assert change_finding(few, from_phase=1, to_phase=3) == (
+        "Across 1 places from Phase 1 to Phase 3: 2 typologies kept, 1 added, 3 dropped; no data for Beta in one "
+        "phase, so not counted"
+    )
+    many = pd.DataFrame({"place_id": [f"p{n}" for n in range(9)], "place_name": [f"Place {n}" for n in range(9)],
+                         "kept": 1, "added": 0, "dropped": 0, "missing_phase": [None] * 2 + [2] * 7})  # fmt: skip
+    finding = change_finding(many, from_phase=1, to_phase=2)
+    assert finding.endswith("; no data for 7 places in one phase, so not counted")
+    assert "Place 3" not in finding

@@ -27,21 +27,28 @@ def typology_finding(counts: pd.DataFrame, *, phase: int) -> str:
     return f"{top} is the most common type in Phase {phase} ({int(marked.max())} of {places}); {rare_text}"
 
 
-def change_finding(change: pd.DataFrame, *, from_phase: int, to_phase: int) -> str:
-    """How many typology marks were kept, added and dropped between two phases, counting only places
-    the sources describe in both; places with no data in one phase are named, not counted as dropped."""
-    if change.empty:
+# Up to this many places with no data are named in a change finding; more are counted.
+NAMED_MISSING_MAX = 5
+
+
+def change_finding(places: pd.DataFrame, *, from_phase: int, to_phase: int) -> str:
+    """How many typology marks were kept, added and dropped between two phases, counting only places the sources
+    describe in both; places with no data in one phase are named (counted when many), not counted as dropped.
+
+    `places` holds a row per place in both phases (query typology_change_places)."""
+    if places.empty:
         return f"No place took part in both Phase {from_phase} and Phase {to_phase}"
-    no_data = change["change"] == "no data"
-    known = change[~no_data]
-    counts = known["change"].value_counts()
+    no_data = places["missing_phase"].notna()
+    known = places[~no_data]
     finding = (
-        f"Across {known['place_id'].nunique()} places from Phase {from_phase} to Phase {to_phase}: "
-        f"{counts.get('kept', 0)} typologies kept, {counts.get('added', 0)} added, "
-        f"{counts.get('dropped', 0)} dropped"
+        f"Across {len(known)} places from Phase {from_phase} to Phase {to_phase}: "
+        f"{int(known['kept'].sum())} typologies kept, {int(known['added'].sum())} added, "
+        f"{int(known['dropped'].sum())} dropped"
     )
-    missing = sorted(change.loc[no_data, "place_name"].unique())
-    if missing:
+    missing = sorted(places.loc[no_data, "place_name"])
+    if len(missing) > NAMED_MISSING_MAX:
+        finding += f"; no data for {len(missing):,} places in one phase, so not counted"
+    elif missing:
         finding += f"; no data for {_join(missing)} in one phase, so not counted"
     return finding
 

@@ -24,6 +24,7 @@ ROWS_PER_PLACE: dict[str, int] = {
     "reporting_completeness": 20,  # reporting periods
     "reporting_completeness_summary": 3,  # statuses a place's periods had
     "typology_change": 9,  # typologies
+    "typology_change_places": 1,
     "typology_matrix": 9,  # typologies
     "typology_places": 1,  # the place's profile
 }

@@ -242,10 +242,12 @@ def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
 PAGED_QUERIES: dict[str, dict[str, object]] = {
     "cohort_profiles": {"first": 0, "count": None},  # places first..first+count in name order (count null: all)
     "typology_matrix": {"place_ids": None},  # the places listed, by the ids the viewer sees (null: all)
+    "typology_change": {"first": 0, "count": None},  # as cohort_profiles
 }
 
 
-# Two grid queries x three phases for one partnership at a time; each entry is 20-30 MB at 10,000 places.
+# Most of one partnership's grids (three paged queries, three phases or phase pairs each); each entry is 20-30 MB at
+# 10,000 places, so memory, not reuse, sets the size.
 @functools.lru_cache(maxsize=8)
 def _scoped_whole(
     store: Store, name: str, *, version: str, secret: bytes, role: Role, place_id: str | None, frozen: tuple

@@ -46,7 +46,7 @@ def _typology_sections() -> list[ReportSection]:
             title=typology_finding(counts, phase=phase),
         )
         sections.append(ReportSection(caption=_typology_caveat(), chart=chart, heading=f"Typologies, Phase {phase}"))
-    change = query("typology_change", from_phase=1, to_phase=3)
+    change = query("typology_change", from_phase=1, to_phase=3, first=0, count=None)
     sections.append(
         ReportSection(
             caption="Kept, added, dropped; 'no data' where the sources list no typology for a place in a phase "
@@ -54,7 +54,9 @@ def _typology_sections() -> list[ReportSection]:
             chart=typology_change_heatmap(
                 change=change,
                 place_order=sorted(change["place_name"].unique()),
-                title=change_finding(change, from_phase=1, to_phase=3),
+                title=change_finding(
+                    query("typology_change_places", from_phase=1, to_phase=3), from_phase=1, to_phase=3
+                ),
             ),
             heading="What changed from Phase 1 to Phase 3",
         )

@@ -1,50 +1,19 @@
--- For places in both phases: each typology kept, added, dropped or absent between the two; 'no data' where the
--- sources give no typology for the place in one of the phases (missing is not dropped).
-with in_both as (
-    select a.place_id
-    from phase_participation as a
-    inner join phase_participation as b on b.place_id = a.place_id
-    where a.phase = $from_phase and a.status = 'took_part' and b.phase = $to_phase and b.status = 'took_part'
+-- The typology change grid (typology_change_grid) for $count of the places in both phases from the $first (0-based)
+-- in name order ($count null: every place). Scoping pages an anonymised view itself, from its labels
+-- (services/scoping.py): a page cut here by real names would tell which labels come first.
+with grid as (
+    select *
+    from typology_change_grid($from_phase, $to_phase)
 ),
 
-before as (
-    select place_id, typology_id from place_typology where phase = $from_phase
-),
-
-after as (
-    select place_id, typology_id from place_typology where phase = $to_phase
-),
-
-known_before as (
-    select distinct place_id from before
-),
-
-known_after as (
-    select distinct place_id from after
+page as (
+    select distinct place_id, place_name
+    from grid
+    order by place_name, place_id
+    limit $count offset $first
 )
 
-select
-    i.place_id,
-    p.place_name,
-    t.typology_id,
-    t.name as typology_name,
-    t.position as typology_position,
-    case
-        when kb.place_id is null or ka.place_id is null then 'no data'
-        when b.place_id is not null and a.place_id is not null then 'kept'
-        when a.place_id is not null then 'added'
-        when b.place_id is not null then 'dropped'
-        else 'absent'
-    end as change,
-    case
-        when kb.place_id is null then $from_phase
-        when ka.place_id is null then $to_phase
-    end as missing_phase
-from in_both as i
-inner join places as p on p.place_id = i.place_id
-cross join typologies as t
-left join known_before as kb on kb.place_id = i.place_id
-left join known_after as ka on ka.place_id = i.place_id
-left join before as b on b.place_id = i.place_id and b.typology_id = t.typology_id
-left join after as a on a.place_id = i.place_id and a.typology_id = t.typology_id
-order by p.place_name, t.position
+select g.*
+from grid as g
+semi join page as pg on pg.place_id = g.place_id
+order by g.place_name, g.place_id, g.typology_position
