@@ -152,18 +152,18 @@ def render() -> None:
         empty_state("Choose a later phase in 'To' than in 'From'.")
         return
     # One row per place counts the change and pages it; only the page's places x typologies are fetched.
-    places = query("typology_change_places", from_phase=from_phase, to_phase=to_phase)
-    if places.empty:
+    change_places = query("typology_change_places", from_phase=from_phase, to_phase=to_phase)
+    if change_places.empty:
         empty_state("No place took part in both phases.")
         return
-    first, count = paging.page_range(len(places), key="typology_change_page", param="change_page")
+    first, count = paging.page_range(len(change_places), key="typology_change_page", param="change_page")
     shown_change = query("typology_change", from_phase=from_phase, to_phase=to_phase, first=first, count=count)
     chart_block(
         chart=shared_chart(
             typology_change_heatmap,
             change=shown_change,
             place_order=sorted(shown_change["place_name"].unique()),
-            title=shared_view(change_finding, places=places, from_phase=from_phase, to_phase=to_phase),
+            title=shared_view(change_finding, places=change_places, from_phase=from_phase, to_phase=to_phase),
         ),
         data=deferred("typology_change", from_phase=from_phase, to_phase=to_phase, first=0, count=None),
         name=f"typology-change-{from_phase}-{to_phase}",

@@ -1,4 +1,4 @@
-"""/typology at any size: one row per place orders the heatmap, SQL counts title it, and only a page is fetched."""
+"""/typology at any size: one row per place orders and counts each heatmap, and only a page of places is fetched."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def test_a_partnerships_page_is_asked_for_by_the_labels_it_sees(store: Store) ->
     assert OWN in ids
 
 
-def test_public_gets_no_places_counts_or_page(store: Store) -> None:
+def test_public_gets_no_places_or_page(store: Store) -> None:
     """The public role gets no per-place rows and no page of the typology heatmap."""
     assert run_scoped(store, PUBLIC, "typology_places", phase=1).empty
     assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=(OWN,)).empty
@@ -178,20 +178,27 @@ def _domains(spec: object) -> list[list]:
 
 
 @pytest.mark.parametrize(("from_phase", "to_phase"), [(1, 2), (1, 3), (2, 3)])
-def test_change_counts_per_place_equal_a_count_over_the_change_grid(
+def test_change_counts_per_place_equal_sets_of_marks_from_the_two_phases(
     store: Store, from_phase: int, to_phase: int
 ) -> None:
-    """Kept, added and dropped per place, and the phase with no data, equal pandas' count over the whole grid."""
-    change = queries.run(store, "typology_change", from_phase=from_phase, to_phase=to_phase, first=0, count=None)
-    counted = pd.crosstab(change["place_id"], change["change"]).reindex(
-        columns=["kept", "added", "dropped"], fill_value=0
-    )
+    """Kept, added and dropped per place are the intersection and differences of its marked typologies in the two
+    phases (from typology_matrix, in pandas); a place with no marks in one phase is 'no data' for that phase."""
+
+    def marked(phase: int) -> dict[str, set[str]]:
+        matrix = _whole(store, phase)
+        return matrix[matrix["marked"]].groupby("place_id")["typology_id"].agg(set).to_dict()
+
+    before, after = marked(from_phase), marked(to_phase)
     places = queries.run(store, "typology_change_places", from_phase=from_phase, to_phase=to_phase)
-    assert sorted(places["place_id"]) == sorted(change["place_id"].unique())
+    both = set(_whole(store, from_phase)["place_id"]) & set(_whole(store, to_phase)["place_id"])
+    assert set(places["place_id"]) == both
     for row in places.itertuples():
-        assert (row.kept, row.added, row.dropped) == tuple(counted.loc[row.place_id])
-        missing = change.loc[change["place_id"] == row.place_id, "missing_phase"].dropna().unique().tolist()
-        assert ([] if pd.isna(row.missing_phase) else [row.missing_phase]) == missing
+        a, b = before.get(row.place_id, set()), after.get(row.place_id, set())
+        if not a or not b:
+            assert (row.missing_phase, row.kept, row.added, row.dropped) == (from_phase if not a else to_phase, 0, 0, 0)
+        else:
+            assert pd.isna(row.missing_phase)
+            assert (row.kept, row.added, row.dropped) == (len(a & b), len(b - a), len(a - b))
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -227,3 +234,39 @@ def test_a_change_finding_counts_many_places_without_data_rather_than_naming_the
     finding = change_finding(many, from_phase=1, to_phase=2)
     assert finding.endswith("; no data for 7 places in one phase, so not counted")
     assert "Place 3" not in finding
+    five, six = many.iloc[:7].copy(), many.iloc[:8].copy()  # 5 and 6 places with no data
+    assert change_finding(five, from_phase=1, to_phase=2).endswith(
+        "no data for Place 2, Place 3, Place 4, Place 5 and Place 6 in one phase, so not counted"
+    )
+    assert change_finding(six, from_phase=1, to_phase=2).endswith("no data for 6 places in one phase, so not counted")
+
+
+@pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize("principal", [FUNDER, PARTNERSHIP], ids=["funder", "partnership"])
+def test_the_second_page_of_the_change_heatmap_draws_the_next_places_by_name(
+    store: Store, monkeypatch: pytest.MonkeyPatch, principal: Principal
+) -> None:
+    """With 6 places a page, ?change_page=2 draws places 7 on of the viewer's names (labels for a partnership) with
+    the change the whole grid gives each, and its title counts every place in both phases."""
+    monkeypatch.setattr(paging, "PAGE_SIZE", 6)
+    monkeypatch.setattr(auth, "session_principal", lambda: principal)
+    clear_caches()
+    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=60)
+    app.query_params.update({"change_page": "2", "from": "1", "to": "2"})
+    app.run()
+    app.switch_page("pages/typology.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    whole = run_scoped(store, principal, "typology_change", from_phase=1, to_phase=2, first=0, count=None)
+    expected = sorted(whole["place_name"].unique())[6:12]
+    [chart] = [c for c in app.get("vega_lite_chart") if "change_label" in c.proto.spec]
+    spec = json.loads(chart.proto.spec)
+    [drawn] = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    assert spec["encoding"]["y"]["sort"] == expected
+    assert set(drawn["place_name"]) == set(expected)
+    shown = whole[whole["place_name"].isin(expected)]
+    assert drawn.set_index(["place_name", "typology_id"])["change"].sort_index().to_dict() == (
+        shown.set_index(["place_name", "typology_id"])["change"].sort_index().to_dict()
+    )
+    known = whole.loc[whole["change"] != "no data", "place_id"].nunique()
+    assert " ".join(spec["title"]["text"]).startswith(f"Across {known} places from Phase 1 to Phase 2")

@@ -41,9 +41,9 @@ def change_finding(places: pd.DataFrame, *, from_phase: int, to_phase: int) -> s
     no_data = places["missing_phase"].notna()
     known = places[~no_data]
     finding = (
-        f"Across {len(known)} places from Phase {from_phase} to Phase {to_phase}: "
-        f"{int(known['kept'].sum())} typologies kept, {int(known['added'].sum())} added, "
-        f"{int(known['dropped'].sum())} dropped"
+        f"Across {len(known):,} places from Phase {from_phase} to Phase {to_phase}: "
+        f"{int(known['kept'].sum()):,} typologies kept, {int(known['added'].sum()):,} added, "
+        f"{int(known['dropped'].sum()):,} dropped"
     )
     missing = sorted(places.loc[no_data, "place_name"])
     if len(missing) > NAMED_MISSING_MAX:

@@ -433,12 +433,13 @@ with in_both as (
     where a.phase = from_phase and a.status = 'took_part' and b.phase = to_phase and b.status = 'took_part'
 ),
 
+-- distinct: a typology can be marked on two bases (planned and delivered) and is one typology.
 before as (
-    select place_id, typology_id from place_typology where phase = from_phase
+    select distinct place_id, typology_id from place_typology where phase = from_phase
 ),
 
 after as (
-    select place_id, typology_id from place_typology where phase = to_phase
+    select distinct place_id, typology_id from place_typology where phase = to_phase
 ),
 
 known_before as (
