@@ -133,6 +133,20 @@ def test_public_gets_no_places_or_page(store: Store) -> None:
     assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=(OWN,)).empty
 
 
+def _typology_page_of_six(monkeypatch: pytest.MonkeyPatch, principal: Principal, **query: str) -> AppTest:
+    """/typology run for a principal with 6 places a page and the given URL parameters."""
+    monkeypatch.setattr(paging, "PAGE_SIZE", 6)
+    monkeypatch.setattr(auth, "session_principal", lambda: principal)
+    clear_caches()
+    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=60)
+    app.query_params.update(query)
+    app.run()
+    app.switch_page("pages/typology.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 @pytest.mark.usefixtures("db_env")
 @pytest.mark.parametrize("principal", [FUNDER, PARTNERSHIP], ids=["funder", "partnership"])
 def test_the_second_page_of_the_heatmap_draws_the_next_places_in_order(
@@ -140,15 +154,7 @@ def test_the_second_page_of_the_heatmap_draws_the_next_places_in_order(
 ) -> None:
     """With 6 places a page, ?page=2&sort=count draws places 7-12 of the viewer's own order (labels for a
     partnership) with the marks the matrix gives each; the title and the bars above count the whole cohort."""
-    monkeypatch.setattr(paging, "PAGE_SIZE", 6)
-    monkeypatch.setattr(auth, "session_principal", lambda: principal)
-    clear_caches()
-    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=60)
-    app.query_params.update({"page": "2", "sort": "count", "phase": "1"})
-    app.run()
-    app.switch_page("pages/typology.py")
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
+    app = _typology_page_of_six(monkeypatch, principal, page="2", sort="count", phase="1")
     places = run_scoped(store, principal, "typology_places", phase=1)
     expected = place_order(places=places, by=PlaceOrder.COUNT)[6:12]
     [chart] = [c for c in app.get("vega_lite_chart") if "typology_cells" in c.proto.spec]
@@ -248,15 +254,7 @@ def test_the_second_page_of_the_change_heatmap_draws_the_next_places_by_name(
 ) -> None:
     """With 6 places a page, ?change_page=2 draws places 7 on of the viewer's names (labels for a partnership) with
     the change the whole grid gives each, and its title counts every place in both phases."""
-    monkeypatch.setattr(paging, "PAGE_SIZE", 6)
-    monkeypatch.setattr(auth, "session_principal", lambda: principal)
-    clear_caches()
-    app = AppTest.from_file(str(settings.REPO_ROOT / "app.py"), default_timeout=60)
-    app.query_params.update({"change_page": "2", "from": "1", "to": "2"})
-    app.run()
-    app.switch_page("pages/typology.py")
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
+    app = _typology_page_of_six(monkeypatch, principal, change_page="2", **{"from": "1", "to": "2"})
     whole = run_scoped(store, principal, "typology_change", from_phase=1, to_phase=2, first=0, count=None)
     expected = sorted(whole["place_name"].unique())[6:12]
     [chart] = [c for c in app.get("vega_lite_chart") if "change_label" in c.proto.spec]
