@@ -21,13 +21,14 @@ import functools
 import hashlib
 import hmac
 import math
+import numbers
 from collections.abc import Callable
 
 import pandas as pd
 
 from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
-from pbsa_analytics.analysis.anonymise import Anonymiser, label_id
+from pbsa_analytics.analysis.anonymise import Anonymiser, label_id, per_distinct
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
 
@@ -112,7 +113,8 @@ def coarse_figure(value: object) -> object:
     An exact figure (23 volunteers) can be matched against a published report and name the place; a rounded one
     (25) is shared by several places and still places the partnership's own exact figure within the cohort.
     """
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    # numbers.Real takes numpy's scalars too: a figure passed as numpy.int64 must be rounded, not let through.
+    if value is None or isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         return value
     if abs(value) < ROUND_BELOW:
         rounded = math.floor(value / ROUND_TO + 0.5) * ROUND_TO
@@ -140,7 +142,7 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
         return frame
     safe = frame.copy()
     others = safe["place_id"] != focus_place_id
-    safe["value"] = safe["value"].where(~others, safe["value"].map(coarse_figure))
+    safe["value"] = safe["value"].where(~others, per_distinct(safe["value"], coarse_figure))
     if "note" in safe.columns:
         safe["note"] = safe["note"].where(~others, None)
     if "periods_reported" in safe.columns:
@@ -158,7 +160,7 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
         relabelled = source.map(permutation)
         if named:
             new_names.loc[rows.index] = relabelled
-            new_ids.loc[rows.index] = relabelled.map(label_id)
+            new_ids.loc[rows.index] = per_distinct(relabelled, label_id)
         else:
             new_ids.loc[rows.index] = relabelled
     safe["place_id"] = new_ids
@@ -166,7 +168,7 @@ def unlink_figures(frame: pd.DataFrame, *, focus_place_id: str, secret: bytes) -
         safe["place_name"] = new_names
     metric_order = {metric: i for i, metric in enumerate(dict.fromkeys(safe["metric"]))}
     label_order = safe["place_name"] if named else safe["place_id"]
-    label = label_order.map(str)  # a missing label sorts as its text, as before
+    label = per_distinct(label_order, str)  # a missing label sorts as its text, as before
     key = pd.DataFrame(
         {
             "metric": safe["metric"].map(metric_order).to_numpy(),

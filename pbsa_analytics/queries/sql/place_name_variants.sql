@@ -12,4 +12,4 @@ with variants as (
 select p.place_id, p.place_name, v.name
 from variants as v
 inner join places as p on p.place_id = v.place_id
-order by p.place_name, length(v.name) desc
+order by p.place_name, length(v.name) desc, v.name

@@ -1,0 +1,172 @@
+"""The anonymiser's name finder (one automaton over every term) and its per-distinct-value frame treatment."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pbsa_analytics import queries
+from pbsa_analytics.analysis.anonymise import Anonymiser, per_distinct
+from pbsa_analytics.services.scoping import coarse_figure
+from pbsa_analytics.store import Store
+
+OWN = "hartlepool"
+FOCUSES = [OWN, "", "colchester"]  # a partnership, the programme-wide view (no place), another partnership
+FILLER = ["and", "in", "the", "over", "x", "q2.csv", ",", "(", ")", "hand", "evaluation"]
+
+
+def _normal(term: str) -> str:
+    return re.sub(r"[\s_\-]+", "", term).lower()
+
+
+def _term_pattern(term: str) -> str:
+    """What each term matched as before the automaton: separators only between its words, short terms whole."""
+    body = r"[\s_\-]*".join(re.escape(word) for word in re.split(r"[\s_\-]+", term.strip()) if word)
+    return body if len(term) >= 4 else rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+
+
+def _regex_scrubber(variants: pd.DataFrame, scrub: Anonymiser):
+    """The reference: one regular expression with an alternative per term, longest first, as the app used to run."""
+    own = variants[variants["place_id"] == scrub.focus_place_id]
+    focus_terms = {str(name) for name in own["name"].dropna()}
+    replacements = {}
+    for row in variants[variants["place_id"] != scrub.focus_place_id].itertuples():
+        for term in (t for t in (row.name, row.place_id, row.place_name) if isinstance(t, str) and t.strip()):
+            if _normal(term) not in {_normal(t) for t in focus_terms}:
+                replacements[_normal(term)] = scrub.labels[row.place_id]
+    replacements |= {_normal(term): replacements.get(_normal(term), "") for term in focus_terms}
+    terms = sorted({*focus_terms, *(t for t in replacements_terms(variants) if _normal(t) in replacements)},
+                   key=len, reverse=True)  # fmt: skip
+    pattern = re.compile("|".join(f"(?:{_term_pattern(term)})" for term in terms), re.IGNORECASE)
+    labels = set(scrub.labels.values())
+
+    def text(value: str) -> str:
+        done = pattern.sub(lambda m: replacements.get(_normal(m.group(0))) or m.group(0), value)
+        items = done.split(", ")
+        if len(items) < 2 or not all(item in labels or item == scrub.focus_name for item in items):
+            return done
+        return ", ".join(sorted(items, key=lambda item: (item != scrub.focus_name, len(item), item)))
+
+    return text
+
+
+def replacements_terms(variants: pd.DataFrame) -> set[str]:
+    return {
+        str(t) for column in ("name", "place_id", "place_name") for t in variants[column].dropna() if str(t).strip()
+    }
+
+
+def _texts(store: Store, variants: pd.DataFrame) -> set[str]:
+    """Every text cell the store holds, and seeded sentences of names in other cases and with other separators."""
+    texts = set()
+    for table in store.execute("select table_name from duckdb_tables()")["table_name"]:
+        frame = store.execute(f'select * from "{table}"')
+        for column in frame.columns:
+            if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+                texts |= {value for value in frame[column].dropna().unique() if isinstance(value, str)}
+    names = [str(name) for name in variants["name"].dropna()]
+    forms = [form for name in names for form in (name, name.upper(), name.lower(), name.replace(" ", "_"),
+                                                 name.replace(" ", "-"), name.replace(" ", ""))]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(2000):
+        texts.add(" ".join(rng.choice(forms + FILLER) for _ in range(rng.randint(1, 8))))
+        texts.add("".join(rng.choice(forms + FILLER) for _ in range(2)))
+        texts.add(", ".join(rng.choice(forms) for _ in range(3)))
+    return texts
+
+
+@pytest.mark.parametrize("focus", FOCUSES, ids=["own place", "programme-wide", "another place"])
+def test_the_automaton_replaces_what_a_regular_expression_of_every_term_replaced(store: Store, focus: str) -> None:
+    """On every text in the store and 6,000 seeded sentences of names (any case, any separator), the automaton's
+    text equals the one-alternative-per-term regular expression's, the reference it replaced for speed."""
+    variants = queries.run(store, "place_identities")
+    scrub = Anonymiser.build(focus_place_id=focus, variants=variants, secret=b"matching")
+    reference = _regex_scrubber(variants, scrub)
+    texts = _texts(store, variants)
+    differ = [(text, reference(text), scrub.text(text)) for text in texts if scrub.text(text) != reference(text)]
+    assert len(texts) > 6000
+    assert sum(scrub.text(text) != text for text in texts) > 1000  # names were found and replaced
+    assert differ == []
+
+
+def test_separators_count_only_where_a_names_words_meet(store: Store) -> None:
+    """ "hand over" keeps its words although "andover" (a place) folds into "handover"; the name itself is found in
+    any case, inside a longer token, and its organisation across spaces, hyphens and underscores."""
+    scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"k")
+    label = scrub.labels["andover"]
+    kept = "hand over the evaluation and overheads"
+    assert scrub.text(kept) == kept
+    assert scrub.text("ANDOVER and xandoverx") == f"{label} and x{label}x"
+    assert scrub.text("test-valley_community services") == label
+    assert scrub.text("test valley community se rvices") != label  # a break inside a word is not a separator
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["a", None, "b", "a"], dtype="str"),
+        pd.Series(["a", None, "b", "a"], dtype=object),
+        pd.Series([None, None], dtype=object),
+        pd.Series([23, None, 1234, 23], dtype="Int64"),
+        pd.Series([23.0, np.nan, 1234.0], dtype=float),
+        pd.Series([0.5, "a", None], dtype=object),
+        pd.Series([], dtype="str"),
+    ],
+    ids=["str", "object", "all missing", "Int64", "float", "mixed", "empty"],
+)
+def test_per_distinct_gives_what_a_row_by_row_map_gives(values: pd.Series) -> None:
+    """Calling a function once per distinct value gives the values and dtype Series.map gives calling it per row."""
+    for function in (coarse_figure, lambda value: f"<{value}>", lambda value: value):
+        pd.testing.assert_series_equal(per_distinct(values, function), values.map(function))
+
+
+def test_coarse_figure_rounds_numpy_scalars_too() -> None:
+    """A figure arriving as a numpy scalar is rounded like a Python number, never let through exact."""
+    assert coarse_figure(np.int64(23)) == 25
+    assert coarse_figure(np.float64(1234.0)) == 1200.0
+    assert coarse_figure(np.int32(7)) == 5
+
+
+def test_a_short_name_is_found_only_as_a_whole_token() -> None:
+    """A name under four characters ("Ely") is replaced standing alone or beside separators and punctuation, never
+    inside a longer word or split by a space, exactly as the regular expression did."""
+    variants = pd.DataFrame(
+        {
+            "place_id": ["ely", "ely", "bude", "hartlepool"],
+            "place_name": ["Ely", "Ely", "Bude", "Hartlepool"],
+            "name": ["Ely", "ELY", "Bude", "Hartlepool"],
+        }
+    )
+    scrub = Anonymiser.build(focus_place_id="hartlepool", variants=variants, secret=b"short")
+    label = scrub.labels["ely"]
+    assert scrub.text("Ely, ely_q2 (ELY) -ely") == f"{label}, {label}_q2 ({label}) -{label}"
+    assert scrub.text("Ashely belying Elyx e ly") == "Ashely belying Elyx e ly"
+    reference = _regex_scrubber(variants, scrub)
+    rng = random.Random(3)
+    forms = ["Ely", "ely", "E_ly", "ELY", "Bude", "bude-", "x", "ash", "Hartlepool", "1", ",", "(", "-", "_", " "]
+    texts = {"".join(rng.choice(forms) for _ in range(rng.randint(1, 6))) for _ in range(3000)}
+    assert [text for text in texts if scrub.text(text) != reference(text)] == []
+
+
+def test_a_frame_is_scrubbed_once_per_distinct_value_not_once_per_row(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anonymising 30,000 rows holding 3 places and 2 notes scrubs each distinct text once (not 30,000 times per
+    column), and every row comes out as scrubbing it alone would."""
+    scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"rows")
+    places = ["colchester", "andover", OWN] * 10_000
+    notes = ["seen in Colchester", "no place"] * 15_000
+    frame = pd.DataFrame({"place_id": places, "place_name": [p.title() for p in places], "note": notes})
+    scrubbed: list[object] = []
+    original = Anonymiser.text
+    monkeypatch.setattr(Anonymiser, "text", lambda self, value: scrubbed.append(value) or original(self, value))
+    safe = scrub.frame(frame)
+    assert len(scrubbed) <= 3 + 3 + 2 + 3  # ids, names, notes and the column names
+    assert safe["place_name"].iloc[0] == "Hartlepool"  # the focus place first
+    assert set(safe["place_name"]) == {"Hartlepool", scrub.labels["colchester"], scrub.labels["andover"]}
+    assert set(safe["note"]) == {original(scrub, "seen in Colchester"), "no place"}
+    assert (safe.groupby("place_name").size() == 10_000).all()
