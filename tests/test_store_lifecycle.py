@@ -17,10 +17,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import queries, settings
+from pbsa_analytics.errors import QueryError
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.store import Store, build_store, open_store
-from pbsa_analytics.store.connection import MONITORING_WORD
+from pbsa_analytics.store.connection import MONITORING_WORD, _first_line
 from pbsa_analytics.ui import data as ui_data
 from tests.imports_support import csv_bytes, fresh_store
 
@@ -326,3 +327,14 @@ def test_a_statement_without_monitoring_runs_and_one_with_it_sees_the_imports(st
     assert not queries.run(store, "places_list").empty
     shown = queries.run(store, "place_monitoring_series", place_id="coventry")
     assert ((shown["metric"] == "volunteers") & (shown["value"] == 17)).any()
+
+
+def test_a_failed_query_is_named_by_its_first_line_even_without_a_message(store: Store) -> None:
+    """A query error reaches the caller as QueryError with the first line of DuckDB's message; an error with no
+    message at all is named by its type rather than failing inside the error handling."""
+    with pytest.raises(QueryError) as failed:
+        store.execute("select no_such_column from places")
+    assert "no_such_column" in str(failed.value)
+    assert "\n" not in str(failed.value)
+    assert _first_line(duckdb.Error(""), limit=None) == "Error"
+    assert _first_line(ValueError("first\nsecond"), limit=3) == "fir"

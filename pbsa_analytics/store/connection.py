@@ -29,9 +29,10 @@ Params = Sequence[object] | Mapping[str, object] | None
 MONITORING_WORD = "monitoring"
 
 
-def _first_line(error: BaseException) -> str:
-    """An error's first line (at most 160 characters), or its type when it has no message."""
-    return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+def _first_line(error: BaseException, *, limit: int | None = 160) -> str:
+    """An error's first line (at most `limit` characters), or its type when it has no message."""
+    lines = str(error).splitlines()
+    return lines[0][:limit] if lines else type(error).__name__
 
 
 def _damage_of(error: duckdb.Error, db_path: Path) -> str | None:
@@ -249,7 +250,7 @@ class Store:
             damage = _damage_of(error, self.db_path)
             if damage:
                 raise corrupt_store_error(self.db_path, damage) from error
-            raise QueryError(str(error).splitlines()[0]) from error
+            raise QueryError(_first_line(error, limit=None)) from error
         finally:
             cursor.close()
             with self._lock:
@@ -275,7 +276,7 @@ class Store:
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as error:
-            raise QueryError(str(error).splitlines()[0]) from error
+            raise QueryError(_first_line(error, limit=None)) from error
         if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
             raise ReadOnlyError("only a single SELECT statement is allowed")
         return self.execute(sql, params)

@@ -6,6 +6,7 @@ funder-admin rights, stated in the header, and only on a loopback address.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -52,6 +53,21 @@ class LocalModeRefusedError(PbsaError):
 
 def auth_configured() -> bool:
     """True when .streamlit/secrets.toml has an [auth] section, i.e. sign-in is required."""
+    return _auth_in_secrets(tuple(_file_identity(Path(path)) for path in st.get_option("secrets.files")))
+
+
+def _file_identity(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), stat.st_ino, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=4)
+def _auth_in_secrets(files: tuple[tuple[str, int, int] | None, ...]) -> bool:
+    # Asked on every query. With no secrets file Streamlit looks for one (and parses) on each call, about 0.4 ms;
+    # keyed on the files' identities the answer still follows a secrets file added, edited or removed.
     return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
 
 
