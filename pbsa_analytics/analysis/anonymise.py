@@ -11,6 +11,7 @@ text column once per distinct value.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import re
@@ -163,9 +164,14 @@ def _term_automaton(terms: list[str]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _separated_at(origin: Sequence[int], first: int, last: int) -> frozenset[int]:
+def _gaps(origin: Sequence[int]) -> list[int]:
+    """The folded positions where the text had separators just before (characters were dropped), in order."""
+    return (np.flatnonzero(np.diff(np.asarray(origin)) > 1) + 1).tolist()
+
+
+def _separated_at(gaps: list[int], first: int, last: int) -> frozenset[int]:
     """Where the text had separators inside a match (folded characters first..last), counted from its start."""
-    return frozenset(i - first + 1 for i in range(first, last) if origin[i + 1] > origin[i] + 1)
+    return frozenset(gap - first for gap in gaps[bisect.bisect_right(gaps, first) : bisect.bisect_right(gaps, last)])
 
 
 def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
@@ -246,13 +252,14 @@ class Anonymiser:
         if not hits:
             return []  # most cells: no need to work out where each folded character came from
         _, origin = _folded(text)
+        gaps = _gaps(origin)
         longest: dict[int, tuple[int, str]] = {}
         for last, (key, short, breaks) in hits:
             first = last - len(key) + 1
             start, end = origin[first], origin[last] + 1
             if short and not _whole_token(text, start, end):
                 continue
-            separated = _separated_at(origin, first, last)
+            separated = _separated_at(gaps, first, last)
             if separated and not any(separated <= allowed for allowed in breaks):
                 continue  # "hand over" is not "Andover": separators only where the term's words meet
             if start not in longest or len(key) > len(longest[start][1]):
