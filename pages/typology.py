@@ -94,6 +94,7 @@ def render() -> None:
     order = shared_view(place_order, places=places, by=PlaceOrder(order_by))
     shown = paging.page_of(order, key="typology_page")
     id_of = dict(zip(places["place_name"].tolist(), places["place_id"].tolist(), strict=True))
+    name_of = {place_id: name for name, place_id in id_of.items()}
     shown_matrix = query("typology_matrix", phase=phase, place_ids=tuple(id_of[name] for name in shown))
     counts = shared_view(marks_per_typology, places=places, matrix=shown_matrix)
     chart = shared_chart(
@@ -121,8 +122,10 @@ def render() -> None:
     )
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
     typologies = shown_matrix.sort_values("typology_position").drop_duplicates("typology_id")
+    # The places a click can reach (the page), and the URL's cell's place: not all 10,000 on every rerun.
+    picked = [cell[0]] if cell and cell[0] in id_of.values() else []
     cell = cell_picker(
-        rows={id_of[name]: name for name in order},
+        rows={id_of[name]: name for name in shown} | {place_id: name_of[place_id] for place_id in picked},
         columns=dict(zip(typologies["typology_id"], typologies["typology_name"], strict=True)),
         row_label="Place",
         column_label="Typology",

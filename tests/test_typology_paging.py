@@ -173,6 +173,25 @@ def test_the_second_page_of_the_heatmap_draws_the_next_places_in_order(
     assert bars.set_index("typology_name")["marked_count"].to_dict() == every_place.to_dict()
 
 
+@pytest.mark.usefixtures("db_env")
+def test_the_cell_picker_offers_the_pages_places_and_the_linked_cells_place(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On page 2 (6 places a page) the keyboard picker lists the 6 places drawn, not the whole cohort; a linked
+    cell's place from another page is added, so its box shows it and a new typology keeps that place."""
+    places = run_scoped(store, FUNDER, "typology_places", phase=1)
+    by_name = place_order(places=places, by=PlaceOrder.NAME)
+    id_of = dict(zip(places["place_name"], places["place_id"], strict=True))
+    app = _typology_page_of_six(monkeypatch, FUNDER, page="2", phase="1")
+    assert app.selectbox(key="typology_cell_row").options == by_name[6:12]
+    linked = id_of[by_name[0]]  # on page 1
+    app = _typology_page_of_six(monkeypatch, FUNDER, page="2", phase="1", cell=f"{linked}:co_production")
+    assert app.selectbox(key="typology_cell_row").options == [*by_name[6:12], by_name[0]]
+    assert app.selectbox(key="typology_cell_row").value == linked
+    app.selectbox(key="typology_cell_column").select("advocacy_social_movements").run()
+    assert app.query_params["cell"] == f"{linked}:advocacy_social_movements"
+
+
 def _domains(spec: object) -> list[list]:
     """Every scale domain given as a list anywhere in a Vega-Lite spec."""
     if isinstance(spec, dict):
