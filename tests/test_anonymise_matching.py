@@ -115,8 +115,26 @@ def test_separators_count_only_where_a_names_words_meet(store: Store) -> None:
         pd.Series([23.0, np.nan, 1234.0], dtype=float),
         pd.Series([0.5, "a", None], dtype=object),
         pd.Series([], dtype="str"),
+        pd.Series([1, 1.0, True, 0, False], dtype=object),
+        pd.Series([["a"], ["a"], None], dtype=object),
+        pd.Series([np.nan, pd.NaT, None], dtype=object),
+        pd.Series(["a", None, pd.NA, np.nan, "a"], dtype=object),
+        pd.Series(["b", "a", "b"], dtype="category"),
     ],
-    ids=["str", "object", "all missing", "Int64", "float", "mixed", "empty"],
+    ids=[
+        "str",
+        "object",
+        "all missing",
+        "Int64",
+        "float",
+        "mixed",
+        "empty",
+        "equal across types",
+        "lists",
+        "kinds of missing",
+        "text with kinds of missing",
+        "category",
+    ],
 )
 def test_per_distinct_gives_what_a_row_by_row_map_gives(values: pd.Series) -> None:
     """Calling a function once per distinct value gives the values and dtype Series.map gives calling it per row."""
@@ -170,3 +188,28 @@ def test_a_frame_is_scrubbed_once_per_distinct_value_not_once_per_row(
     assert set(safe["place_name"]) == {"Hartlepool", scrub.labels["colchester"], scrub.labels["andover"]}
     assert set(safe["note"]) == {original(scrub, "seen in Colchester"), "no place"}
     assert (safe.groupby("place_name").size() == 10_000).all()
+
+
+@pytest.mark.parametrize(
+    ("focus_name", "other_names", "text"),
+    [
+        ("a b c", ["abcd", "defgh"], "abcdefgh"),  # the focus's longer spelling wins at 0; "defgh" is found after it
+        ("Mid - Ash", ["Midashes"], "midashes town"),
+        ("Hartlepool", ["ΟΔΟΣ"], "İοδος and xİοδος"),  # a character lowering to two, then a final sigma
+    ],
+)
+def test_where_terms_overlap_the_longest_as_written_wins_as_in_the_regular_expression(
+    focus_name: str, other_names: list[str], text: str
+) -> None:
+    """Where terms start at one place, the one longest as written is taken (the regular expression's order), even
+    when another is longer without its separators; Unicode case folding finds what the expression found."""
+    names = [focus_name, *other_names]
+    variants = pd.DataFrame(
+        {
+            "place_id": [f"place_{i:08d}" for i in range(len(names))],
+            "place_name": [f"Place {i:08d}" for i in range(len(names))],
+            "name": names,
+        }
+    )
+    scrub = Anonymiser.build(focus_place_id="place_00000000", variants=variants, secret=b"overlap")
+    assert scrub.text(text) == _regex_scrubber(variants, scrub)(text)

@@ -109,7 +109,7 @@ def _lowered(run: str, start: int) -> tuple[str, Sequence[int]]:
     lowered = run.lower().replace("ς", "σ")  # final sigma depends on context: one form everywhere
     if len(lowered) == len(run):
         return lowered, range(start, start + len(run))
-    pieces = [character.lower() for character in run]  # a character may lower to two ("İ")
+    pieces = [character.lower().replace("ς", "σ") for character in run]  # one may lower to two ("İ")
     return "".join(pieces), [start + i for i, piece in enumerate(pieces) for _ in piece]
 
 
@@ -149,15 +149,16 @@ def _word_breaks(term: str) -> frozenset[int]:
 def _term_automaton(terms: list[str]) -> ahocorasick.Automaton | None:
     """Every term by its folded form, for finding them all in one pass over a text.
 
-    Each form holds itself, whether it matches whole tokens only (every term with that form is short) and each
-    term's word breaks."""
+    A form holds itself and, for each term folding to it, that term's length as written (the regular expression's
+    order of preference), whether it is short (whole tokens only) and where its words meet."""
     automaton = ahocorasick.Automaton()
     for term in terms:
         key = _normal(term)
         if not key:
             continue
-        _, short, breaks = automaton.get(key, (key, True, ()))
-        automaton.add_word(key, (key, short and len(term) < _SUBSTRING_MIN, (*breaks, _word_breaks(term))))
+        _, spellings = automaton.get(key, (key, ()))
+        spelling = (len(term), len(term) < _SUBSTRING_MIN, _word_breaks(term))
+        automaton.add_word(key, (key, (*spellings, spelling)))
     if not len(automaton):
         return None
     automaton.make_automaton()
@@ -178,12 +179,17 @@ def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.
     """values.map(function), same values and dtype, calling it once per distinct value rather than once per row.
 
     The function is mapped over one row of each distinct value (so pandas infers the dtype from the same values as a
-    whole-column map), then spread back to every row. Missing values count as one distinct value, except that an
-    object column's None is kept apart from NaN (str() tells them apart).
+    whole-column map), then spread back to every row. Missing values of each kind (None, NaN, pd.NA) count as one
+    value each. An object column holding anything but text (numbers, lists, nothing) is mapped row by row: there
+    equal values of different types (1, 1.0, True) must not be merged, and lists cannot be grouped.
     """
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values.map(function)
     codes, _ = pd.factorize(values, use_na_sentinel=False)
     if values.dtype == object:
-        codes = np.where(np.equal(values.to_numpy(), None), len(codes) + 1, codes)
+        missing = np.flatnonzero(values.isna().to_numpy())
+        kinds, _ = pd.factorize(values.iloc[missing].map(lambda value: type(value).__name__))
+        codes[missing] = len(codes) + kinds
     distinct, first = np.unique(codes, return_index=True)
     mapped = values.iloc[first].map(function)
     return mapped.iloc[np.searchsorted(distinct, codes)].set_axis(values.index).rename(values.name)
@@ -246,28 +252,29 @@ class Anonymiser:
         return label_id(self.labels.get(place_id, "another partnership"))
 
     def _matches(self, text: str) -> list[tuple[int, int, str]]:
-        """Where terms occur, as a regular expression of every term (longest first) would find them: scanning left to
-        right, the longest term starting at the first position where one matches, then on from its end."""
+        """Where terms occur, as one regular expression of every term would find them: scanning left to right, at the
+        first position where any matches, the longest as written (the expression's alternatives ran longest first),
+        then on from its end."""
         hits = list(self._automaton.iter(_normal(text)))
         if not hits:
             return []  # most cells: no need to work out where each folded character came from
         _, origin = _folded(text)
         gaps = _gaps(origin)
-        longest: dict[int, tuple[int, str]] = {}
-        for last, (key, short, breaks) in hits:
+        best: dict[int, tuple[tuple[int, int], int, str]] = {}  # start -> ((length as written, folded), end, form)
+        for last, (key, spellings) in hits:
             first = last - len(key) + 1
             start, end = origin[first], origin[last] + 1
-            if short and not _whole_token(text, start, end):
-                continue
             separated = _separated_at(gaps, first, last)
-            if separated and not any(separated <= allowed for allowed in breaks):
-                continue  # "hand over" is not "Andover": separators only where the term's words meet
-            if start not in longest or len(key) > len(longest[start][1]):
-                longest[start] = (end, key)
+            whole = _whole_token(text, start, end)
+            # "hand over" is not "Andover": separators only where a term's words meet; short terms whole only.
+            written = [length for length, short, breaks in spellings if (whole or not short) and separated <= breaks]
+            rank = (max(written, default=0), len(key))
+            if written and (start not in best or rank > best[start][0]):
+                best[start] = (rank, end, key)
         found, position = [], 0
-        for start in sorted(longest):
+        for start in sorted(best):
             if start >= position:
-                end, key = longest[start]
+                _, end, key = best[start]
                 found.append((start, end, key))
                 position = end
         return found
@@ -286,10 +293,6 @@ class Anonymiser:
     @cached_property
     def _label_set(self) -> frozenset[str]:
         return frozenset(self.labels.values())
-
-    @cached_property
-    def _label_ids(self) -> dict[str, str]:
-        return {place_id: label_id(label) for place_id, label in self.labels.items()}
 
     def _shuffle_list(self, text: str) -> str:
         """A comma-separated list of labels keeps no trace of the names' alphabetical order: sort it by label."""
@@ -329,7 +332,7 @@ class Anonymiser:
                 safe["place_name"] = names.tolist()
             safe["place_id"] = per_distinct(safe["place_id"], self.place_id).tolist()
         for column in safe.columns:
-            if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            if safe[column].dtype in (object, "category") or pd.api.types.is_string_dtype(safe[column]):
                 safe[column] = per_distinct(safe[column], self.text)
         safe.columns = [self.text(str(column)) for column in safe.columns]
         return safe
