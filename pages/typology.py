@@ -123,9 +123,11 @@ def render() -> None:
     cell = url_state.selected_cell(selected_point(event, CELL_SELECTION), fields=("place_id", "typology_id"))
     typologies = shown_matrix.sort_values("typology_position").drop_duplicates("typology_id")
     # The places a click can reach (the page), and the URL's cell's place: not all 10,000 on every rerun.
-    picked = [cell[0]] if cell and cell[0] in id_of.values() else []
+    reachable = {id_of[name]: name for name in shown}
+    if cell and cell[0] in name_of:
+        reachable[cell[0]] = name_of[cell[0]]
     cell = cell_picker(
-        rows={id_of[name]: name for name in shown} | {place_id: name_of[place_id] for place_id in picked},
+        rows=reachable,
         columns=dict(zip(typologies["typology_id"], typologies["typology_name"], strict=True)),
         row_label="Place",
         column_label="Typology",
