@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,3 +214,25 @@ def test_where_terms_overlap_the_longest_as_written_wins_as_in_the_regular_expre
     )
     scrub = Anonymiser.build(focus_place_id="place_00000000", variants=variants, secret=b"overlap")
     assert scrub.text(text) == _regex_scrubber(variants, scrub)(text)
+
+
+def test_names_inside_list_struct_and_map_cells_are_scrubbed_too(store: Store) -> None:
+    """Cells DuckDB hands over as arrays (LIST), dicts (STRUCT, MAP) or nested lists lose other places' names like
+    text cells do, keys included, and keep their shape; the focus place's own name and numbers stay as they are."""
+    scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"nest")
+    label = scrub.labels["colchester"]
+    frame = duckdb.sql(
+        "select ['Colchester', 'Hartlepool'] as names, {'lead': 'Colchester CVS', 'n': 3} as lead,"
+        " map(['Colchester'], [2]) as counts, [['colchester', 'x'], ['y', 'z']] as nested, [1, 2] as numbers,"
+        " 'Colchester' as place"
+    ).df()
+    safe = scrub.frame(frame)
+    assert list(safe["names"][0]) == [label, "Hartlepool"]
+    assert isinstance(safe["names"][0], np.ndarray)
+    assert safe["lead"][0] == {"lead": scrub.text("Colchester CVS"), "n": 3}
+    assert "colchester" not in str(safe.to_dict()).lower()
+    assert [list(item) for item in safe["nested"][0]] == [[label, "x"], ["y", "z"]]
+    assert list(safe["numbers"][0]) == [1, 2]
+    assert safe["place"][0] == label
+    assert scrub.text(("Colchester", 1)) == (label, 1)
+    assert list(scrub.text(np.array(["Colchester", "Ely"]))) == [label, "Ely"]

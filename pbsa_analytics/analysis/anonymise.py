@@ -280,8 +280,13 @@ class Anonymiser:
         return found
 
     def text(self, value: object) -> object:
-        """Replace every other place's names, ids, codes and organisations in a text value, even inside tokens."""
-        if not isinstance(value, str) or self._automaton is None:
+        """Replace every other place's names, ids, codes and organisations in a text value, even inside tokens.
+
+        Lists, tuples, arrays and dicts (how DuckDB hands over LIST, STRUCT and MAP cells) are scrubbed element by
+        element, keys included: a name inside a list cell is as identifying as one in a text cell."""
+        if not isinstance(value, str):
+            return self._contained(value)
+        if self._automaton is None:
             return value
         pieces, position = [], 0
         for start, end, key in self._matches(value):
@@ -289,6 +294,21 @@ class Anonymiser:
             pieces += [value[position:start], self._replacements.get(key) or value[start:end]]
             position = end
         return self._shuffle_list("".join(pieces) + value[position:])
+
+    def _contained(self, value: object) -> object:
+        """A container's text scrubbed (a dict, list, tuple or array of the same shape); anything else unchanged."""
+        if isinstance(value, dict):
+            return {self.text(key): self.text(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.text(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self.text(item) for item in value)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+            scrubbed = np.empty(value.shape, dtype=object)
+            for index, item in np.ndenumerate(value):
+                scrubbed[index] = self.text(item)  # one at a time: a list item must stay one element
+            return scrubbed if value.dtype == object else scrubbed.astype(str)
+        return value
 
     @cached_property
     def _label_set(self) -> frozenset[str]:
