@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from pbsa_analytics import queries
-from pbsa_analytics.analysis.anonymise import Anonymiser, per_distinct
+from pbsa_analytics.analysis.anonymise import Anonymiser, TermIndex, per_distinct
+from pbsa_analytics.services import scoping
 from pbsa_analytics.services.scoping import coarse_figure
 from pbsa_analytics.store import Store
 
@@ -80,12 +81,20 @@ def _texts(store: Store, variants: pd.DataFrame) -> set[str]:
     return texts
 
 
+@pytest.fixture(scope="module")
+def shared_terms(store: Store) -> TermIndex:
+    return TermIndex.build(queries.run(store, "place_identities"))
+
+
 @pytest.mark.parametrize("focus", FOCUSES, ids=["own place", "programme-wide", "another place"])
-def test_the_automaton_replaces_what_a_regular_expression_of_every_term_replaced(store: Store, focus: str) -> None:
+def test_the_automaton_replaces_what_a_regular_expression_of_every_term_replaced(
+    store: Store, shared_terms: TermIndex, focus: str
+) -> None:
     """On every text in the store and 6,000 seeded sentences of names (any case, any separator), the automaton's
-    text equals the one-alternative-per-term regular expression's, the reference it replaced for speed."""
-    variants = queries.run(store, "place_identities")
-    scrub = Anonymiser.build(focus_place_id=focus, variants=variants, secret=b"matching")
+    text equals the one-alternative-per-term regular expression's, the reference it replaced for speed; the
+    anonymisers around each place share one index of every place's terms."""
+    variants = shared_terms.variants
+    scrub = Anonymiser.around(focus_place_id=focus, terms=shared_terms, secret=b"matching")
     reference = _regex_scrubber(variants, scrub)
     texts = _texts(store, variants)
     differ = [(text, reference(text), scrub.text(text)) for text in texts if scrub.text(text) != reference(text)]
@@ -236,3 +245,36 @@ def test_names_inside_list_struct_and_map_cells_are_scrubbed_too(store: Store) -
     assert safe["place"][0] == label
     assert scrub.text(("Colchester", 1)) == (label, 1)
     assert list(scrub.text(np.array(["Colchester", "Ely"]))) == [label, "Ely"]
+
+
+def test_a_places_own_id_is_no_term_around_it_even_in_a_shared_index() -> None:
+    """Around a place, its own id and place name (when not among its names) are no terms: in "abcdef" another
+    place's "bcdef" is found although the focus's id "abcd" starts earlier, as a regular expression of the focus's
+    terms finds it; around the other place, "abcd" is the name to hide."""
+    variants = pd.DataFrame(
+        {"place_id": ["abcd", "other"], "place_name": ["Focus Town", "Other Town"], "name": ["Focus Town", "bcdef"]}
+    )
+    shared = TermIndex.build(variants)
+    around_focus = Anonymiser.around(focus_place_id="abcd", terms=shared, secret=b"own")
+    around_other = Anonymiser.around(focus_place_id="other", terms=shared, secret=b"own")
+    assert around_focus.text("abcdef") == "a" + around_focus.labels["other"]
+    assert around_other.text("abcdef") == around_other.labels["abcd"] + "ef"
+    for scrub in (around_focus, around_other):
+        assert scrub.text("abcdef") == _regex_scrubber(variants, scrub)("abcdef")
+
+
+def test_the_anonymisers_around_two_places_share_one_term_index(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two partnerships' pages build the index of every place's terms once between them, each with its own labels."""
+    scoping.forget_scoped_grids()
+    builds: list[int] = []
+    original = TermIndex.build
+    monkeypatch.setattr(TermIndex, "build", classmethod(lambda cls, variants: builds.append(1) or original(variants)))
+    around_own = scoping.anonymiser(store, focus_place_id=OWN)
+    around_other = scoping.anonymiser(store, focus_place_id="colchester")
+    assert len(builds) == 1
+    assert around_own._automaton is around_other._automaton
+    assert "colchester" in around_own.labels
+    assert "colchester" not in around_other.labels
+    assert around_own.text("Colchester") == around_own.labels["colchester"]
+    assert around_other.text("Colchester") == "Colchester"
+    scoping.forget_scoped_grids()
