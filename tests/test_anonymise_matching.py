@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pbsa_analytics import queries
+from pbsa_analytics.analysis import anonymise
 from pbsa_analytics.analysis.anonymise import Anonymiser, TermIndex, per_distinct
 from pbsa_analytics.services import scoping
 from pbsa_analytics.services.scoping import coarse_figure
@@ -63,7 +64,8 @@ def replacements_terms(variants: pd.DataFrame) -> set[str]:
 
 
 def _texts(store: Store, variants: pd.DataFrame) -> set[str]:
-    """Every text cell the store holds, and seeded sentences of names in other cases and with other separators."""
+    """Every text cell the store holds, and seeded sentences and long lists of names in other cases and with other
+    separators."""
     texts = set()
     for table in store.execute("select table_name from duckdb_tables()")["table_name"]:
         frame = store.execute(f'select * from "{table}"')
@@ -78,6 +80,8 @@ def _texts(store: Store, variants: pd.DataFrame) -> set[str]:
         texts.add(" ".join(rng.choice(forms + FILLER) for _ in range(rng.randint(1, 8))))
         texts.add("".join(rng.choice(forms + FILLER) for _ in range(2)))
         texts.add(", ".join(rng.choice(forms) for _ in range(3)))
+    for _ in range(100):  # long enough (256 characters and more) to be folded in bulk
+        texts.add(rng.choice([", ", " ", ""]).join(rng.choice(forms + FILLER) for _ in range(60)))
     return texts
 
 
@@ -278,3 +282,14 @@ def test_the_anonymisers_around_two_places_share_one_term_index(store: Store, mo
     assert around_own.text("Colchester") == around_own.labels["colchester"]
     assert around_other.text("Colchester") == "Colchester"
     scoping.forget_scoped_grids()
+
+
+def test_a_long_text_is_folded_in_bulk_exactly_as_one_run_at_a_time() -> None:
+    """Long texts (a list of every place's name) are folded in bulk; each folded character comes from the same place
+    in the text, with the same case folding, as folding it a run at a time: any whitespace, "İ", final sigma."""
+    rng = random.Random(11)
+    pool = [*"abcXYZ019", "İ", "Σ", "ς", "ẞ", " ", "\u3000", "\u00a0", "\t", "_", "-", ", ", "Ω"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(256, 2000))) for _ in range(300)]
+    texts += [text.replace("İ", "I") for text in texts]  # without the character that lowers to two
+    for text in texts:
+        assert anonymise._folded(text) == anonymise._folded_by_runs(text)

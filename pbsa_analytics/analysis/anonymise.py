@@ -117,6 +117,28 @@ def _folded(text: str) -> tuple[str, Sequence[int]]:
     """The text lower-cased without separators, and for each of its characters the index of the one it came from."""
     if not _SEPARATORS.search(text):
         return _lowered(text, 0)
+    if len(text) >= _LONG_TEXT:
+        lowered = text.lower().replace("ς", "σ")
+        if len(lowered) == len(text):  # each character lowers to one: pick the kept ones by position
+            return _kept_characters(text, lowered)
+    return _folded_by_runs(text)
+
+
+# From this length a text's separators are found with numpy (a list of every place's name is 200,000 characters).
+_LONG_TEXT = 256
+
+
+def _kept_characters(text: str, lowered: str) -> tuple[str, list[int]]:
+    """_folded_by_runs's answer for a text whose every character lowers to exactly one (`lowered`), in bulk."""
+    separators = [ord(character) for character in set(text) if _SEPARATORS.match(character)]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    origin = np.flatnonzero(~np.isin(codes, separators))
+    kept = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)[origin]
+    return kept.tobytes().decode("utf-32-le"), origin.tolist()
+
+
+def _folded_by_runs(text: str) -> tuple[str, Sequence[int]]:
+    """_folded one run of kept characters at a time (any text, including characters that lower to two)."""
     folded: list[str] = []
     origin: list[int] = []
     for run in _KEPT.finditer(text):
@@ -208,9 +230,14 @@ def _gaps(origin: Sequence[int]) -> list[int]:
     return (np.flatnonzero(np.diff(np.asarray(origin)) > 1) + 1).tolist()
 
 
+_NO_GAPS: frozenset[int] = frozenset()
+
+
 def _separated_at(gaps: list[int], first: int, last: int) -> frozenset[int]:
     """Where the text had separators inside a match (folded characters first..last), counted from its start."""
-    return frozenset(gap - first for gap in gaps[bisect.bisect_right(gaps, first) : bisect.bisect_right(gaps, last)])
+    low = bisect.bisect_right(gaps, first)
+    high = bisect.bisect_right(gaps, last, low)
+    return _NO_GAPS if low == high else frozenset(gap - first for gap in gaps[low:high])
 
 
 def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
@@ -303,20 +330,23 @@ class Anonymiser:
         _, origin = _folded(text)
         gaps = _gaps(origin)
         best: dict[int, tuple[tuple[int, int], int, str]] = {}  # start -> ((length as written, folded), end, form)
-        for last, (key, spellings) in hits:
+        for last, (key, spellings) in hits:  # one per term found: keep this loop lean, a long list has thousands
             first = last - len(key) + 1
             start, end = origin[first], origin[last] + 1
             separated = _separated_at(gaps, first, last)
-            whole = _whole_token(text, start, end)
-            # "hand over" is not "Andover": separators only where a term's words meet; short terms whole only.
-            written = [
-                length
-                for length, short, breaks, not_around in spellings
-                if not_around != self.focus_place_id and (whole or not short) and separated <= breaks
-            ]
-            rank = (max(written, default=0), len(key))
-            if written and (start not in best or rank > best[start][0]):
-                best[start] = (rank, end, key)
+            whole = None
+            longest = 0  # the longest spelling as written that may match here
+            for length, short, breaks, not_around in spellings:
+                # "hand over" is not "Andover": separators only where a term's words meet; short terms whole only.
+                if length <= longest or not_around == self.focus_place_id or (separated and not separated <= breaks):
+                    continue
+                if short:
+                    whole = _whole_token(text, start, end) if whole is None else whole
+                    if not whole:
+                        continue
+                longest = length
+            if longest and (start not in best or (longest, len(key)) > best[start][0]):
+                best[start] = ((longest, len(key)), end, key)
         found, position = [], 0
         for start in sorted(best):
             if start >= position:
