@@ -329,9 +329,26 @@ class Anonymiser:
             return []  # most cells: no need to work out where each folded character came from
         _, origin = _folded(text)
         gaps = _gaps(origin)
-        best: dict[int, tuple[tuple[int, int], int, str]] = {}  # start -> ((length as written, folded), end, form)
-        for last, (key, spellings) in hits:  # one per term found: keep this loop lean, a long list has thousands
+        # Hits by where they start in the text; a start inside a match already taken is never looked at (in a list
+        # of names, most hits are parts of a longer name).
+        at: dict[int, list[tuple[int, int, str, tuple]]] = {}
+        for last, (key, spellings) in hits:
             first = last - len(key) + 1
+            at.setdefault(origin[first], []).append((first, last, key, spellings))
+        found, position = [], 0
+        for start in sorted(at):
+            if start >= position:
+                taken = self._longest(text, at[start], origin=origin, gaps=gaps)
+                if taken is not None:
+                    found.append((start, *taken))
+                    position = taken[0]
+        return found
+
+    def _longest(self, text: str, hits: list, *, origin: Sequence[int], gaps: list[int]) -> tuple[int, str] | None:
+        """Of the terms found starting at one place, the one longest as written that may match there (then longest
+        folded), as (end, folded form); None if none may."""
+        best: tuple[tuple[int, int], int, str] | None = None
+        for first, last, key, spellings in hits:
             start, end = origin[first], origin[last] + 1
             separated = _separated_at(gaps, first, last)
             whole = None
@@ -345,15 +362,9 @@ class Anonymiser:
                     if not whole:
                         continue
                 longest = length
-            if longest and (start not in best or (longest, len(key)) > best[start][0]):
-                best[start] = ((longest, len(key)), end, key)
-        found, position = [], 0
-        for start in sorted(best):
-            if start >= position:
-                _, end, key = best[start]
-                found.append((start, end, key))
-                position = end
-        return found
+            if longest and (best is None or (longest, len(key)) > best[0]):
+                best = ((longest, len(key)), end, key)
+        return None if best is None else best[1:]
 
     def text(self, value: object) -> object:
         """Replace every other place's names, ids, codes and organisations in a text value, even inside tokens.
