@@ -231,7 +231,8 @@ def test_where_terms_overlap_the_longest_as_written_wins_as_in_the_regular_expre
 
 def test_names_inside_list_struct_and_map_cells_are_scrubbed_too(store: Store) -> None:
     """Cells DuckDB hands over as arrays (LIST), dicts (STRUCT, MAP) or nested lists lose other places' names like
-    text cells do, keys included, and keep their shape; the focus place's own name and numbers stay as they are."""
+    text cells do, keys included, and keep their shape; the focus place's own name and numbers stay as they are; a
+    list of labels is put in label order, as a comma-separated one is, so the names' order does not show."""
     scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"nest")
     label = scrub.labels["colchester"]
     frame = duckdb.sql(
@@ -240,7 +241,7 @@ def test_names_inside_list_struct_and_map_cells_are_scrubbed_too(store: Store) -
         " 'Colchester' as place"
     ).df()
     safe = scrub.frame(frame)
-    assert list(safe["names"][0]) == [label, "Hartlepool"]
+    assert list(safe["names"][0]) == ["Hartlepool", label]  # the focus first, then by label, as in a text list
     assert isinstance(safe["names"][0], np.ndarray)
     assert safe["lead"][0] == {"lead": scrub.text("Colchester CVS"), "n": 3}
     assert "colchester" not in str(safe.to_dict()).lower()
@@ -249,6 +250,10 @@ def test_names_inside_list_struct_and_map_cells_are_scrubbed_too(store: Store) -
     assert safe["place"][0] == label
     assert scrub.text(("Colchester", 1)) == (label, 1)
     assert list(scrub.text(np.array(["Colchester", "Ely"]))) == [label, "Ely"]
+    assert scrub.text({"Colchester"}) == {label}
+    named = sorted(place for place in scrub.labels if place not in ("", OWN))[:6]  # in the names' order
+    labelled = scrub.text([place.title() for place in named])
+    assert labelled == sorted(labelled, key=lambda item: (len(item), item))  # which gives the names' order away
 
 
 def test_a_places_own_id_is_no_term_around_it_even_in_a_shared_index() -> None:
@@ -293,3 +298,44 @@ def test_a_long_text_is_folded_in_bulk_exactly_as_one_run_at_a_time() -> None:
     texts += [text.replace("İ", "I") for text in texts]  # without the character that lowers to two
     for text in texts:
         assert anonymise._folded(text) == anonymise._folded_by_runs(text)
+
+
+TWO_PLACES = pd.DataFrame({"place_id": ["a1", "b2"], "place_name": ["Alpha", "Beta"], "name": ["Alpha", "Beta"]})
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"place_id": ["b2", None]}, dtype=object),
+        pd.DataFrame({"place_id": ["b2", None], "place_name": ["Beta", None]}),
+        pd.DataFrame({"place_id": ["b2", "a1"], "place_name": ["Beta", None]}),
+        pd.DataFrame({"place_id": ["b2", pd.NA, "a1"], "place_name": ["Beta", "Beta's", "Alpha"]}, dtype=object),
+    ],
+    ids=["a row about no place", "no place, no name", "the focus without a name", "pd.NA for no place"],
+)
+def test_rows_about_no_place_or_without_a_name_are_kept_beside_relabelled_ones(frame: pd.DataFrame) -> None:
+    """A table mixing another place's row with a row about no place (or a focus row without a name) comes out with
+    the other place relabelled and the missing values still missing, in the focus-first, label order."""
+    scrub = Anonymiser.build(focus_place_id="a1", variants=TWO_PLACES, secret=b"s")
+    safe = scrub.frame(frame)
+    other = safe[safe["place_id"] == "partnership-a"]
+    assert len(other) == 1
+    assert "Beta" not in str(safe.to_dict())
+    assert safe["place_id"].isna().sum() == frame["place_id"].isna().sum()
+    if "place_name" in frame.columns:
+        assert other["place_name"].tolist() == ["Partnership A"]
+
+
+def test_odd_inputs_are_scrubbed_without_failing() -> None:
+    """A long text holding a lone surrogate, a focus name that is not text, and a focus around which every term is
+    blank are all handled as the one-run-at-a-time scrubber handled them."""
+    scrub = Anonymiser.build(focus_place_id="a1", variants=TWO_PLACES, secret=b"s")
+    odd = "Beta " + "\ud800" + "x " * 200
+    assert scrub.text(odd) == "Partnership A " + "\ud800" + "x " * 200
+    numbered = pd.DataFrame({"place_id": ["a1", "b2"], "place_name": ["Alpha", "Beta"], "name": [5, "Beta"]})
+    around_number = Anonymiser.build(focus_place_id="a1", variants=numbered, secret=b"s")
+    assert around_number.text("5 and Beta") == "5 and Partnership A"
+    blank = pd.DataFrame({"place_id": ["f1", "_"], "place_name": ["Zed", None], "name": [None, None]})
+    assert Anonymiser.build(focus_place_id="f1", variants=blank, secret=b"s").text("Partnership A, Zed") == (
+        "Partnership A, Zed"
+    )

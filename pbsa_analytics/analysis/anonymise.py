@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import math
 import re
 import string
 from collections.abc import Callable, Sequence
@@ -131,10 +132,11 @@ _LONG_TEXT = 256
 def _kept_characters(text: str, lowered: str) -> tuple[str, list[int]]:
     """_folded_by_runs's answer for a text whose every character lowers to exactly one (`lowered`), in bulk."""
     separators = [ord(character) for character in set(text) if _SEPARATORS.match(character)]
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (not valid Unicode, yet a Python str may hold one) is one code like any other.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     origin = np.flatnonzero(~np.isin(codes, separators))
-    kept = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)[origin]
-    return kept.tobytes().decode("utf-32-le"), origin.tolist()
+    kept = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)[origin]
+    return kept.tobytes().decode("utf-32-le", "surrogatepass"), origin.tolist()
 
 
 def _folded_by_runs(text: str) -> tuple[str, Sequence[int]]:
@@ -186,6 +188,13 @@ def _term_automaton(spellings_by_term: dict[str, tuple]) -> ahocorasick.Automato
     return automaton
 
 
+def _present(value: object) -> bool:
+    """Not missing (None, NaN, pd.NA, NaT): a value that gives a term as str(value), as the old term list took it."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _rows(variants: pd.DataFrame) -> zip:
     """(name, place_id, place_name) per row as Python values (iterating Arrow-backed columns is slow); a missing
     value is None or another non-text value, never a string."""
@@ -211,18 +220,17 @@ class TermIndex:
         owners: dict[str, set[str]] = {}
         named: dict[str, set[str]] = {}
         for name, place_id, place_name in _rows(variants):
-            if isinstance(name, str):
-                named.setdefault(name, set()).add(place_id)
-            for term in (name, place_id, place_name):
-                if isinstance(term, str):
-                    owners.setdefault(term, set()).add(place_id)
+            if _present(name):
+                named.setdefault(str(name), set()).add(place_id)
+            for term in (str(value) for value in (name, place_id, place_name) if _present(value)):
+                owners.setdefault(term, set()).add(place_id)
         normal = {term: _normal(term) for term in owners}
         spellings: dict[str, tuple] = {}
         for term, places in owners.items():
             only = next(iter(places)) if len(places) == 1 else None
             not_around = only if only is not None and only not in named.get(term, ()) else None
             spellings[term] = (normal[term], (len(term), len(term) < _SUBSTRING_MIN, _word_breaks(term), not_around))
-        return cls(variants, normal, _term_automaton(spellings))
+        return cls(variants.copy(), normal, _term_automaton(spellings))
 
 
 def _gaps(origin: Sequence[int]) -> list[int]:
@@ -295,10 +303,14 @@ class Anonymiser:
             replacements.setdefault(terms.normal[term], "")
         focus_rows = variants.loc[variants["place_id"] == focus_place_id, "place_name"]
         focus_name = str(focus_rows.iloc[0]) if len(focus_rows) else ""
-        return cls(focus_place_id, labels, terms.automaton, replacements, focus_name)
+        # No term to find around this place (every one blank): text is left as it is, as with no automaton at all.
+        automaton = terms.automaton if any(replacements) else None
+        return cls(focus_place_id, labels, automaton, replacements, focus_name)
 
     def rank(self, place_id: object) -> int:
         """Row order for a place: the focus place first, then others in label order (never by name)."""
+        if not isinstance(place_id, str):
+            return len(self._ranks)  # no place (None, NaN, pd.NA): last, like an unknown id
         if place_id == self.focus_place_id:
             return -1
         return self._ranks.get(place_id, len(self._ranks))
@@ -349,6 +361,8 @@ class Anonymiser:
         folded), as (end, folded form); None if none may."""
         best: tuple[tuple[int, int], int, str] | None = None
         for first, last, key, spellings in hits:
+            if key not in self._replacements:
+                continue  # every term around this place has its form there: this one is no term here
             start, end = origin[first], origin[last] + 1
             separated = _separated_at(gaps, first, last)
             whole = None
@@ -387,13 +401,17 @@ class Anonymiser:
         if isinstance(value, dict):
             return {self.text(key): self.text(item) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.text(item) for item in value]
+            return self._in_label_order([self.text(item) for item in value])
         if isinstance(value, tuple):
-            return tuple(self.text(item) for item in value)
+            return tuple(self._in_label_order([self.text(item) for item in value]))
+        if isinstance(value, set | frozenset):
+            return type(value)(self.text(item) for item in value)
         if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+            items = [self.text(item) for item in value.flat]
             scrubbed = np.empty(value.shape, dtype=object)
-            for index, item in np.ndenumerate(value):
-                scrubbed[index] = self.text(item)  # one at a time: a list item must stay one element
+            ordered = self._in_label_order(items) if value.ndim == 1 else items
+            for index, item in zip(np.ndindex(value.shape), ordered, strict=True):
+                scrubbed[index] = item  # one at a time: a list item must stay one element
             return scrubbed if value.dtype == object else scrubbed.astype(str)
         return value
 
@@ -403,11 +421,16 @@ class Anonymiser:
 
     def _shuffle_list(self, text: str) -> str:
         """A comma-separated list of labels keeps no trace of the names' alphabetical order: sort it by label."""
-        items = text.split(", ")
+        return ", ".join(self._in_label_order(text.split(", ")))
+
+    def _in_label_order(self, items: list) -> list:
+        """Items that are all labels (or the focus place's name), sorted by label; any other list as it is."""
         known = self._label_set
-        if len(items) < 2 or not all(item in known or item == self.focus_name for item in items):
-            return text
-        return ", ".join(sorted(items, key=lambda item: (item != self.focus_name, len(item), item)))
+        if len(items) < 2 or not all(
+            isinstance(item, str) and (item in known or item == self.focus_name) for item in items
+        ):
+            return items
+        return sorted(items, key=lambda item: (item != self.focus_name, len(item), item))
 
     @property
     def focus_name(self) -> str:
@@ -441,19 +464,25 @@ class Anonymiser:
             safe["place_id"] = per_distinct(safe["place_id"], self.place_id).tolist()
         for column in safe.columns:
             if safe[column].dtype in (object, "category") or pd.api.types.is_string_dtype(safe[column]):
-                made_here = relabelled if column in ("place_id", "place_name") and "place_id" in safe.columns else None
-                safe[column] = self._scrubbed(safe[column], labelled=made_here)
+                relabels = relabelled is not None and relabelled.any() and column in ("place_id", "place_name")
+                safe[column] = self._scrubbed(safe[column], made=self._made if relabels else frozenset())
         safe.columns = [self.text(str(column)) for column in safe.columns]
         return safe
 
-    def _scrubbed(self, values: pd.Series, *, labelled: np.ndarray | None) -> pd.Series:
-        """A text column scrubbed; rows `labelled` (an id or name this anonymiser just made) are left as they are:
-        a label holds no name, and a label could even hold a short name's letters ("Partnership ELY")."""
-        if labelled is None or not labelled.any():
+    def _scrubbed(self, values: pd.Series, *, made: frozenset[str]) -> pd.Series:
+        """A text column scrubbed, except values in `made` (the labels and label ids this anonymiser writes): a label
+        holds no name, and could even hold a short name's letters ("Partnership ELY")."""
+        if not made:
             return per_distinct(values, self.text)
-        scrubbed = values.copy()
-        scrubbed[~labelled] = per_distinct(values[~labelled], self.text)
-        return scrubbed
+        return per_distinct(
+            values, lambda value: value if isinstance(value, str) and value in made else self.text(value)
+        )
+
+    @cached_property
+    def _made(self) -> frozenset[str]:
+        """Every label and label id `label` and `place_id` can write for another place."""
+        labels = {*self.labels.values(), self._label_of("")}
+        return frozenset(labels | {label_id(label) for label in labels})
 
     def _relabelled(self, place_ids: pd.Series) -> np.ndarray:
         """Which rows are about another place (not the focus, a region's group or no place): those get a label."""
