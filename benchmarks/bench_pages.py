@@ -180,8 +180,9 @@ def partnership_rows() -> list[Row]:
             rows.append(Row(f"{path} as a partnership at scale, cold rerun", f"{cold / 1000:.1f} s", "(no goal)"))
             rows.append(Row(f"{path} as a partnership at scale, warm rerun", f"{warm:.0f} ms",
                             f"<= {SCALE_WARM_GOAL_MS} ms", met=warm <= SCALE_WARM_GOAL_MS))  # fmt: skip
-            # Another partnership's first view on a running server: what is around hartlepool is no use to it,
-            # but the store, its queries and the index of every place's terms are shared.
+            # Another partnership's first view on a running server: what was scoped around hartlepool is no use to
+            # it (its grids are queried and anonymised again), but the open store and the index of every place's
+            # terms are shared.
             other = Principal(subject="bench2", display_name="bench2", role=Role.PARTNERSHIP, place_id=OTHER_FOCUS)
             auth.session_principal = lambda other=other: other
             first = samples_ms(app.run, repeats=1)[0]
