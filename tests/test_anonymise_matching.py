@@ -339,3 +339,20 @@ def test_odd_inputs_are_scrubbed_without_failing() -> None:
     assert Anonymiser.build(focus_place_id="f1", variants=blank, secret=b"s").text("Partnership A, Zed") == (
         "Partnership A, Zed"
     )
+
+
+def test_an_import_keeps_the_anonymisers_and_a_new_build_makes_them_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names come from the build alone: an import (a new store version, the same build) keeps the anonymiser around a
+    place and the shared index; a new build of the store makes both again."""
+    scoping.forget_scoped_grids()
+    before = scoping.anonymiser(store, focus_place_id=OWN)
+    monkeypatch.setattr(store, "version", lambda: store.build_version() + "-after-an-import")
+    assert scoping.anonymiser(store, focus_place_id=OWN) is before
+    monkeypatch.setattr(store, "build_version", lambda: "another-build")
+    rebuilt = scoping.anonymiser(store, focus_place_id=OWN)
+    assert rebuilt is not before
+    assert rebuilt._automaton is not before._automaton
+    assert rebuilt.labels == before.labels
+    scoping.forget_scoped_grids()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
-import math
 import re
 import string
 from collections.abc import Callable, Sequence
@@ -188,13 +187,6 @@ def _term_automaton(spellings_by_term: dict[str, tuple]) -> ahocorasick.Automato
     return automaton
 
 
-def _present(value: object) -> bool:
-    """Not missing (None, NaN, pd.NA, NaT): a value that gives a term as str(value), as the old term list took it."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
-
-
 def _rows(variants: pd.DataFrame) -> zip:
     """(name, place_id, place_name) per row as Python values (iterating Arrow-backed columns is slow); a missing
     value is None or another non-text value, never a string."""
@@ -220,9 +212,9 @@ class TermIndex:
         owners: dict[str, set[str]] = {}
         named: dict[str, set[str]] = {}
         for name, place_id, place_name in _rows(variants):
-            if _present(name):
+            if pd.notna(name):
                 named.setdefault(str(name), set()).add(place_id)
-            for term in (str(value) for value in (name, place_id, place_name) if _present(value)):
+            for term in (str(value) for value in (name, place_id, place_name) if pd.notna(value)):
                 owners.setdefault(term, set()).add(place_id)
         normal = {term: _normal(term) for term in owners}
         spellings: dict[str, tuple] = {}

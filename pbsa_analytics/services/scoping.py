@@ -85,8 +85,14 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 
 
 def anonymiser(store: Store, *, focus_place_id: str) -> Anonymiser:
-    """The anonymiser around one place (or none), built once per store version and label secret."""
-    return _anonymiser(store, store.version(), focus_place_id, settings.label_secret())
+    """The anonymiser around one place (or none), built once per version of the names and label secret: names come
+    from the build alone, so an import keeps it."""
+    return _anonymiser(store, _version_of(store, "place_identities"), focus_place_id, settings.label_secret())
+
+
+def _version_of(store: Store, name: str) -> str:
+    """What a named query's result depends on: the build, and the imports only if the query reads them."""
+    return store.version() if queries.reads_imports(name) else store.build_version()
 
 
 # At 10,000 places the terms of every place (20,000) fill an automaton of about 15 MB that takes 0.5 s to build:
@@ -286,8 +292,7 @@ def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict)
     """The page of the grid as this principal sees it, cut from its scoped whole grid."""
     page = {key: params.pop(key) for key in PAGED_QUERIES[name]}
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
-    # The grid's version: the build, and the imports only if the query reads them (so an import keeps it).
-    version = store.version() if queries.reads_imports(name) else store.build_version()
+    version = _version_of(store, name)  # so an import keeps a grid that does not read imports
     whole = _scoped_whole(
         store, name, version=version, secret=settings.label_secret(), role=principal.role,
         place_id=principal.place_id, frozen=frozen,
