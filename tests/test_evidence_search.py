@@ -135,3 +135,24 @@ def test_word_less_search_browses_every_filtered_record_in_order(seeded: Store) 
     assert list(results["evidence_id"]) == [row.evidence_id for row in expected]
     assert (results["score"] == 0).all()
     assert (results["matches"] == len(expected)).all()
+
+
+@pytest.mark.parametrize("text", ["garden", "food parcel", "volunteering garden kitchen"])
+def test_filters_narrow_every_kind_of_search_alike(seeded: Store, text: str) -> None:
+    """One, two and three terms (each answered by its own branch of the query) keep exactly the filtered matches."""
+    terms = search_terms(text)
+    everything = queries.run(seeded, "evidence_search", terms=terms, **NO_FILTERS, max_rows=10_000)
+    wanted = everything[everything["phase"] == 2]
+    filtered = queries.run(seeded, "evidence_search", terms=terms, **{**NO_FILTERS, "phase": 2}, max_rows=10_000)
+    assert len(wanted) > 0
+    assert list(filtered["evidence_id"]) == list(wanted["evidence_id"])
+    assert filtered["score"].tolist() == wanted["score"].tolist()
+    assert (filtered["matches"] == len(wanted)).all()
+
+
+def test_a_repeated_term_counts_once(seeded: Store) -> None:
+    """Terms given twice rank and count as if given once (the query folds them to distinct terms)."""
+    once = queries.run(seeded, "evidence_search", terms=["food", "parcel"], **NO_FILTERS, max_rows=10_000)
+    twice = queries.run(seeded, "evidence_search", terms=["food", "parcel", "food"], **NO_FILTERS, max_rows=10_000)
+    assert len(once) > 5
+    pd.testing.assert_frame_equal(once, twice)
