@@ -295,6 +295,73 @@ from phase_participation as pp
 inner join places as p on p.place_id = pp.place_id
 where pp.status = 'took_part';
 
+-- Each phase's places with what /typology orders them by: how far each went, how many of the nine typologies it is
+-- marked with in that phase, and its profile (one character per typology in the typologies' order: 1 marked).
+-- Marks are gathered per place as a list, not laid over a place x typology grid (three times faster at scale).
+create table place_typology_profiles as
+with marks as (
+    select pt.phase, pt.place_id, list(distinct t.position) as positions
+    from place_typology as pt
+    inner join typologies as t on t.typology_id = pt.typology_id
+    group by pt.phase, pt.place_id
+),
+
+slots as (
+    select list(position order by position) as positions
+    from typologies
+)
+
+select
+    c.phase,
+    c.place_id,
+    c.place_name,
+    f.furthest_phase,
+    coalesce(len(m.positions), 0) as typologies_marked,
+    array_to_string(
+        list_transform(s.positions, lambda slot: if(list_contains(coalesce(m.positions, []), slot), '1', '0')), ''
+    ) as profile
+from cohort_places as c
+cross join slots as s
+inner join place_furthest_phase as f on f.place_id = c.place_id
+left join marks as m on m.phase = c.phase and m.place_id = c.place_id
+order by c.phase, c.place_name, c.place_id;
+
+-- Per cohort (the places of one phase) x phase x typology: how many of the cohort's places marked the typology in
+-- that phase (places) and how many of them took part in that phase (cohort); every typology of every phase the
+-- cohort took part in has a row.
+create table cohort_typology_shift as
+with phases_of_cohort as (
+    select c.phase as cohort_phase, c.place_id, pp.phase
+    from cohort_places as c
+    inner join phase_participation as pp on pp.place_id = c.place_id and pp.status = 'took_part'
+),
+
+cohort_size as (
+    select cohort_phase, phase, count(distinct place_id) as cohort
+    from phases_of_cohort
+    group by cohort_phase, phase
+),
+
+marks as (
+    select pc.cohort_phase, pc.phase, pt.typology_id, count(*) as places
+    from phases_of_cohort as pc
+    inner join place_typology as pt on pt.place_id = pc.place_id and pt.phase = pc.phase
+    group by pc.cohort_phase, pc.phase, pt.typology_id
+)
+
+select
+    cs.cohort_phase,
+    cs.phase,
+    t.typology_id,
+    t.name as typology_name,
+    t.position as typology_position,
+    coalesce(m.places, 0) as places,
+    cs.cohort
+from cohort_size as cs
+cross join typologies as t
+left join marks as m on m.cohort_phase = cs.cohort_phase and m.phase = cs.phase and m.typology_id = t.typology_id
+order by cs.cohort_phase, cs.phase, t.typology_id;
+
 create table sources as select * from raw_sources;
 
 create table caveats as select * from raw_caveats;
