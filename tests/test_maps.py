@@ -142,3 +142,25 @@ def test_the_shared_map_sends_the_direct_decks_json_and_follows_every_input(stor
     forbidden, allowed = scope_terms(store, "hartlepool")
     sent = json.loads(theirs.to_json())
     assert find_leaks(json.dumps(sent["layers"][1:]), forbidden=forbidden, allowed=allowed) == []
+
+
+def test_points_facts_equal_a_count_over_the_data_files(store: Store) -> None:
+    """Each point's furthest phase, latest lead organisation and evidence count (made once per build) equal a pandas
+    derivation from data/'s participation and evidence files."""
+    regions = queries.run(store, "regions")["region"].tolist()
+    points = queries.run(store, "place_points", min_phase=1, regions=regions, metric="volunteers",
+                         **phase_period(2).params()).set_index("place_id")  # fmt: skip
+    data = settings.data_dir()
+    took = pd.read_csv(data / "phase_participation.csv").query("status == 'took_part'")
+    furthest = took.groupby("place_id")["phase"].max()
+    latest_leads = took.dropna(subset=["lead_organisation"]).sort_values("phase").groupby("place_id").last()
+    evidence = pd.concat(pd.read_csv(path) for path in sorted((data / "evidence").glob("*.csv")))
+    counts = evidence.dropna(subset=["place_id"]).groupby("place_id").size()
+    assert sorted(points.index) == sorted(furthest.index)
+    for place_id, point in points.iterrows():
+        assert point["furthest_phase"] == furthest[place_id]
+        lead = latest_leads["lead_organisation"].get(place_id)
+        assert point["lead_organisation"] == lead if lead is not None else pd.isna(point["lead_organisation"])
+        assert point["evidence_records"] == counts.get(place_id, 0)
+    assert points["evidence_records"].sum() > 0
+    assert points["lead_organisation"].notna().sum() > 0

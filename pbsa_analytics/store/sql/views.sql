@@ -295,6 +295,41 @@ from phase_participation as pp
 inner join places as p on p.place_id = pp.place_id
 where pp.status = 'took_part';
 
+-- Every place that took part, with what the map shows of it apart from monitoring (which imports change): its
+-- furthest phase, latest lead organisation and how many evidence records name it; in name order, as the map lists.
+create table place_map_points as
+with latest_lead as (
+    select place_id, arg_max(lead_organisation, phase) as lead_organisation
+    from phase_participation
+    where status = 'took_part' and lead_organisation is not null
+    group by place_id
+),
+
+evidence_count as (
+    select place_id, count(*) as evidence_records
+    from evidence
+    where place_id is not null
+    group by place_id
+)
+
+select
+    p.place_id,
+    p.place_name,
+    p.partnership_name,
+    l.lead_organisation,
+    p.local_authority,
+    p.lad_code,
+    p.region,
+    p.latitude,
+    p.longitude,
+    f.furthest_phase,
+    coalesce(e.evidence_records, 0) as evidence_records
+from places as p
+inner join place_furthest_phase as f on f.place_id = p.place_id
+left join latest_lead as l on l.place_id = p.place_id
+left join evidence_count as e on e.place_id = p.place_id
+order by p.place_name, p.place_id;
+
 -- Each phase's places with what /typology orders them by: how far each went, how many of the nine typologies it is
 -- marked with in that phase, and its profile (one character per typology in the typologies' order: 1 marked).
 -- Marks are gathered per place as a list, not laid over a place x typology grid (three times faster at scale).
