@@ -160,7 +160,10 @@ def test_points_facts_equal_a_count_over_the_data_files(store: Store) -> None:
     for place_id, point in points.iterrows():
         assert point["furthest_phase"] == furthest[place_id]
         lead = latest_leads["lead_organisation"].get(place_id)
-        assert point["lead_organisation"] == lead if lead is not None else pd.isna(point["lead_organisation"])
+        if lead is None:
+            assert pd.isna(point["lead_organisation"])
+        else:
+            assert point["lead_organisation"] == lead
         assert point["evidence_records"] == counts.get(place_id, 0)
     assert points["evidence_records"].sum() > 0
     assert points["lead_organisation"].notna().sum() > 0

@@ -20,7 +20,7 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.errors import QueryError
 from pbsa_analytics.periods import phase_period
 from pbsa_analytics.services import monitoring
-from pbsa_analytics.store import Store, build_store, open_store
+from pbsa_analytics.store import Store, build_store, connection, open_store
 from pbsa_analytics.store.connection import MONITORING_WORD, _first_line
 from pbsa_analytics.ui import data as ui_data
 from tests.imports_support import csv_bytes, fresh_store
@@ -195,6 +195,36 @@ def test_open_store_picks_up_a_rebuild_without_restart(data_copy: Path, tmp_path
     build_store(data_dir=data_copy, db_path=db_path)
     assert _name(store) == "Hartlepool (rebuilt)"
     assert store.version() != version
+
+
+def test_a_rebuild_is_followed_while_other_queries_are_running(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query arriving after `build` swapped the file waits for the queries in flight, then answers from the new
+    build (old: a server never without a query in flight kept reading the old file)."""
+    db_path = build_store(data_dir=data_copy, db_path=tmp_path / "pbsa.duckdb")
+    store = open_store(db_path=db_path, store_dir=tmp_path / "imports")
+    assert _name(store) == "Hartlepool"
+    started, release = threading.Event(), threading.Event()
+    convert = connection._frame_via_arrow
+
+    def held(*args: object) -> pd.DataFrame:
+        started.set()
+        release.wait(30)
+        return convert(*args)
+
+    monkeypatch.setattr(connection, "_frame_via_arrow", held)
+    busy = threading.Thread(target=lambda: store.execute("select 1 as x", large=True))
+    busy.start()
+    started.wait(30)
+    _rename_place(data_copy, "Hartlepool (rebuilt)")
+    build_store(data_dir=data_copy, db_path=db_path)
+    threading.Timer(0.3, release.set).start()
+    try:
+        assert _name(store) == "Hartlepool (rebuilt)"
+    finally:
+        release.set()
+        busy.join(30)
 
 
 def test_app_store_follows_a_rebuild(data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
