@@ -175,13 +175,9 @@ class Store:
         If the new file cannot be opened (damaged), the error is raised and the next query tries again, so
         the store recovers as soon as a good file is built in its place.
         """
-        try:
-            current = _file_id(self.db_path)
-        except FileNotFoundError as error:
-            if self._con is None:
-                raise _missing(self.db_path) from error
-            return  # keep serving the open snapshot; a build is about to put a file back
-        if current != self._opened or self._con is None:
+        # A missing file keeps the open snapshot served (a build is about to put one back); with no connection,
+        # _connect names the missing file.
+        if self._con is None or self._rebuilt():
             self._close_connection()
             self._con, self._opened, self._places = self._connect()
 
