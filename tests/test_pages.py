@@ -32,6 +32,33 @@ def open_page(page_file: str, **query: str) -> AppTest:
     return app
 
 
+def _blocks(node) -> list:
+    children = getattr(node, "children", {})
+    return [node, *(block for child in children.values() for block in _blocks(child))]
+
+
+def download_menus(app: AppTest) -> dict[str, str]:
+    """Every "Download" menu (popover) the last run drew: its widget key (the user's key, after Streamlit's prefix)
+    and its label."""
+    menus = {}
+    for block in _blocks(app._tree):
+        if getattr(block, "type", None) != "popover":
+            continue
+        menu = block.proto.popover
+        if menu.label.startswith("Download"):
+            menus[menu.id.split("-", 2)[-1]] = menu.label
+    return menus
+
+
+def open_download_menus(app: AppTest) -> dict[str, str]:
+    """Open every "Download" menu of the page, as a reader would one by one, and rerun with all of them open."""
+    menus = download_menus(app)
+    for key in menus:
+        app.session_state[key] = True
+    app.run()
+    return menus
+
+
 def page_text(app: AppTest) -> str:
     parts = [*app.title, *app.header, *app.subheader, *app.markdown, *app.caption, *app.info, *app.warning]
     return "\n".join(str(part.value) for part in parts)
@@ -174,6 +201,28 @@ def test_overview_period_in_url_states_period_and_rules(db_env: Path) -> None:
     app.selectbox(key="overview_period").set_value("phase-2").run()
     assert "period" not in app.query_params
     assert {m.label: m.value for m in app.metric}["Volunteers"] == "780"
+
+
+def _download_keys(app: AppTest) -> list[str]:
+    return [button.proto.id.split("-", 2)[-1] for button in app.get("download_button")]
+
+
+def test_a_charts_files_are_drawn_only_while_its_download_menu_is_open(db_env: Path) -> None:
+    """On /phases each chart has one Download menu and no file button of its own; opening one menu draws that
+    chart's data (CSV, XLSX) and image (PNG, SVG) files and no other chart's."""
+    app = open_page("pages/phases.py")
+    menus = download_menus(app)
+    assert len(menus) == len(app.get("vega_lite_chart")) == 5
+    assert set(menus.values()) == {"Download (CSV, XLSX, PNG, SVG)"}
+    assert _download_keys(app) == ["share_pdf", "share_html"]  # the page's own report, in the sidebar
+    second = list(menus)[1].removesuffix("_open")
+    app.session_state[f"{second}_open"] = True
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    labels = [button.proto.label for button in app.get("download_button")][:4]
+    assert labels == ["Data (CSV)", "Data (XLSX)", "Chart (PNG)", "Chart (SVG)"]
+    assert _download_keys(app)[:4] == [f"{second}_{kind}" for kind in ("csv", "xlsx", "png", "svg")]
+    assert len(_download_keys(app)) == 6
 
 
 PIVOT_TABLES = {

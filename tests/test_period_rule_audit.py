@@ -20,7 +20,7 @@ from pbsa_analytics.ui import partnership as partnership_ui
 from pbsa_analytics.ui.layout import chart_title_text
 from pbsa_analytics.ui.slides import pulse_chart, slide_chart
 from tests.imports_support import fresh_store
-from tests.test_pages import open_page, page_text
+from tests.test_pages import open_download_menus, open_page, page_text
 
 PERIOD = "fy-2023"
 LABEL = parse_period(PERIOD).label
@@ -93,6 +93,7 @@ def test_every_monitoring_figure_on_a_page_states_its_period_and_rule(
     """On each page with a period chosen, every monitoring table download has the period and a rule on each row,
     every monitoring chart says both in its title or caption, and headline tiles and lines say both."""
     app = open_page(page, period=PERIOD, **params)
+    assert open_download_menus(app)  # a table's files are gathered only while its menu is open
     assert not app.exception, [e.value for e in app.exception]
     labels = _metric_labels(demo_store)
     checked = 0

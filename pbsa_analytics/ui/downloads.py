@@ -1,4 +1,5 @@
-"""Download buttons: tables offer CSV and XLSX, charts add PNG and SVG; files are made only when clicked."""
+"""Download menus: tables offer CSV and XLSX, charts add PNG and SVG; a menu's buttons are drawn only while it is
+open, and each file is made only when its button is clicked."""
 
 from __future__ import annotations
 
@@ -21,17 +22,26 @@ Chart = alt.TopLevelMixin | Callable[[], alt.TopLevelMixin]
 DownloadFile = tuple[str, str, str, Callable[[], bytes]]  # label, extension, mime type, maker
 
 
-def _download_row(*, files: list[DownloadFile], name: str, key: str) -> None:
-    for column, (label, extension, mime, make) in zip(st.columns(len(files)), files, strict=True):
-        column.download_button(
-            label,
-            data=make,
-            file_name=f"{name}.{extension}",
-            mime=mime,
-            key=f"{key}_{extension}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+def _download_menu(*, label: str, files: Callable[[], list[DownloadFile]], name: str, key: str) -> None:
+    """One button opening the files of a chart or table; they (and their notes) are gathered only while it is open.
+
+    Why: a page has one per chart, and drawing every file's button on every rerun was a quarter of a warm run of
+    /partnership (36 buttons); closed, a menu is one element. Opening it reruns the page with its buttons shown.
+    """
+    menu = st.popover(label, icon=":material/download:", key=f"{key}_open", on_change="rerun")
+    if not menu.open:
+        return
+    with menu:
+        for file_label, extension, mime, make in files():
+            st.download_button(
+                file_label,
+                data=make,
+                file_name=f"{name}.{extension}",
+                mime=mime,
+                key=f"{key}_{extension}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
 
 
 @process_memo(maxsize=4)
@@ -67,16 +77,28 @@ def _image_files(chart: Chart, formats: tuple[str, ...], label: str) -> list[Dow
 
 def data_downloads(*, data: Table, name: str, key: str, caption: str = "") -> None:
     """CSV and XLSX of a table (or of a function returning one), formulas neutralised; XLSX adds sources and notes."""
-    _download_row(files=_table_files(data, notes=export_notes(name=name, caption=caption)), name=name, key=key)
+
+    def files() -> list[DownloadFile]:
+        return _table_files(data, notes=export_notes(name=name, caption=caption))
+
+    _download_menu(label="Download (CSV, XLSX)", files=files, name=name, key=key)
 
 
 def image_downloads(*, chart: Chart, name: str, key: str, formats: tuple[str, ...], label: str) -> None:
     """A chart (or a function building it when clicked) rendered locally by vl-convert in each format."""
-    _download_row(files=_image_files(chart, formats, label), name=name, key=key)
+    kinds = ", ".join(fmt.upper() for fmt in formats)
+
+    def files() -> list[DownloadFile]:
+        return _image_files(chart, formats, label)
+
+    _download_menu(label=f"Download {label.lower()} ({kinds})", files=files, name=name, key=key)
 
 
 def chart_downloads(*, chart: alt.TopLevelMixin, data: Table, name: str, key: str, caption: str = "") -> None:
-    """Data (CSV, XLSX with sources and notes) and image (PNG, SVG) downloads for one chart, in one row."""
-    notes = export_notes(name=name, caption=caption)
-    files = [*_table_files(data, notes=notes), *_image_files(chart, ("png", "svg"), "Chart")]
-    _download_row(files=files, name=name, key=key)
+    """Data (CSV, XLSX with sources and notes) and image (PNG, SVG) downloads for one chart, in one menu."""
+
+    def files() -> list[DownloadFile]:
+        notes = export_notes(name=name, caption=caption)
+        return [*_table_files(data, notes=notes), *_image_files(chart, ("png", "svg"), "Chart")]
+
+    _download_menu(label="Download (CSV, XLSX, PNG, SVG)", files=files, name=name, key=key)

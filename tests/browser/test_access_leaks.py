@@ -8,6 +8,7 @@ scope. A funder (unscoped) doing the same must fail the same check, so the check
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
@@ -54,6 +55,7 @@ def auth_app(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 EVERY_DOWNLOAD = ("/partnership", "/evidence", "/map")
 PER_FORMAT = 2
 PROGRAMME_REPORT = "Whole-programme report"
+DOWNLOAD_MENU = re.compile(r"Download( [a-z]+)? \(")  # "Download (CSV, XLSX)", "Download profile (PNG, PDF)"
 
 
 def _fetch(session: Session, button) -> tuple[str, str]:
@@ -81,13 +83,9 @@ def _open_programme_downloads(session: Session, *, popover) -> None:
     expect(ready).to_be_visible()
 
 
-def _downloads(session: Session, *, every: bool) -> list[str]:
-    """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
-    once per session the whole-programme PDF and HTML report) and return their text."""
-    texts: list[str] = []
-    tab = session.tab
-    buttons = tab.locator('[data-testid="stDownloadButton"] button')
-    taken: dict[str, int] = {}
+def _fetch_shown(session: Session, buttons, *, every: bool, taken: dict[str, int]) -> list[str]:
+    """Fetch the shown download buttons among `buttons` (all of them, or up to PER_FORMAT of each format)."""
+    texts = []
     for index in range(buttons.count()):
         button = buttons.nth(index)
         label = button.inner_text()
@@ -98,6 +96,28 @@ def _downloads(session: Session, *, every: bool) -> list[str]:
             continue
         taken[kind] = taken.get(kind, 0) + 1
         texts.append(_fetch(session, button)[1])
+    return texts
+
+
+def _downloads(session: Session, *, every: bool) -> list[str]:
+    """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
+    once per session the whole-programme PDF and HTML report) and return their text. A chart's or table's files sit
+    in a "Download" menu that renders them only while open: each menu is opened (all of them, or the first
+    PER_FORMAT) and closed again."""
+    tab = session.tab
+    taken: dict[str, int] = {}
+    texts = _fetch_shown(session, tab.locator('[data-testid="stDownloadButton"] button'), every=every, taken=taken)
+    menus = tab.locator('[data-testid="stPopover"] button').filter(has_text=DOWNLOAD_MENU)
+    shown_menus = [index for index in range(menus.count()) if menus.nth(index).is_visible()]  # not in a closed tab
+    for index in shown_menus if every else shown_menus[:PER_FORMAT]:
+        menus.nth(index).click()
+        body = tab.locator('[data-testid="stPopoverBody"]')
+        shown = body.locator('[data-testid="stDownloadButton"] button')
+        shown.first.wait_for(timeout=60_000)  # the menu's rerun has rendered its files
+        texts += _fetch_shown(session, shown, every=every, taken=taken)
+        tab.keyboard.press("Escape")
+        body.first.wait_for(state="hidden", timeout=60_000)
+        wait_for_app(tab)  # closing reruns the page
     popover = tab.get_by_role("button", name=PROGRAMME_REPORT)
     if not session.programme_report_read and popover.count():
         popover.first.click()
