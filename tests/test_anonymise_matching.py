@@ -204,6 +204,36 @@ def test_a_frame_is_scrubbed_once_per_distinct_value_not_once_per_row(
     assert (safe.groupby("place_name").size() == 10_000).all()
 
 
+def _missing_or(value: object) -> object:
+    return "<missing>" if value is None or (not isinstance(value, list | str) and pd.isna(value)) else value
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["colchester", OWN, "andover", "nowhere", "others-in-london", None, np.nan, pd.NA, "colchester"] * 300,
+        ["colchester", 7, OWN, 7.0, True, None, "andover"],  # mixed types: mapped row by row
+    ],
+    ids=["ids, unknown ids, a region's group and every kind of missing", "mixed types"],
+)
+def test_each_rows_id_and_name_are_its_own_places_relabelling_in_rank_order(store: Store, ids: list) -> None:
+    """Anonymising a frame gives each row the id and name its own place gives it alone (the focus and rows about
+    no place keep theirs, other and unknown places get a label), with rows in rank order, however the ids repeat."""
+    scrub = Anonymiser.build(focus_place_id=OWN, variants=queries.run(store, "place_identities"), secret=b"rows")
+    names = [f"{place_id} (from Colchester)" if index % 2 else None for index, place_id in enumerate(ids)]
+    safe = scrub.frame(pd.DataFrame({"place_id": pd.Series(ids, dtype=object), "place_name": names}))
+    order = sorted(range(len(ids)), key=lambda index: scrub.rank(ids[index]))  # sorted() is stable
+    relabelled = [scrub.label(ids[index], "") != "" for index in order]
+    expected_names = [
+        scrub.labels.get(ids[index], "Another partnership") if other else scrub.text(names[index])
+        for index, other in zip(order, relabelled, strict=True)
+    ]
+    expected_ids = [scrub.text(scrub.place_id(ids[index])) for index in order]
+    assert [_missing_or(name) for name in safe["place_name"]] == [_missing_or(name) for name in expected_names]
+    assert [_missing_or(place_id) for place_id in safe["place_id"]] == [_missing_or(i) for i in expected_ids]
+    assert "Colchester" not in str(safe.to_dict())
+
+
 @pytest.mark.parametrize(
     ("focus_name", "other_names", "text"),
     [

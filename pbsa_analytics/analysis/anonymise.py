@@ -240,16 +240,11 @@ def _separated_at(gaps: list[int], first: int, last: int) -> frozenset[int]:
     return _NO_GAPS if low == high else frozenset(gap - first for gap in gaps[low:high])
 
 
-def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
-    """values.map(function), same values and dtype, calling it once per distinct value rather than once per row.
-
-    The function is mapped over one row of each distinct value (so pandas infers the dtype from the same values as a
-    whole-column map), then spread back to every row. Missing values of each kind (None, NaN, pd.NA) count as one
-    value each. An object column holding anything but text and missing values (numbers, lists) is mapped row by row:
-    there equal values of different types (1, 1.0, True) must not be merged, and lists cannot be grouped.
-    """
+def _distinct_rows(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each row the index of its distinct value, and the first row of each distinct value; None when the
+    column must be mapped row by row (see per_distinct)."""
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return values.map(function)
+        return None
     codes, _ = pd.factorize(values, use_na_sentinel=False)
     if values.dtype == object:
         missing = np.flatnonzero(values.isna().to_numpy())
@@ -258,8 +253,48 @@ def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.
         kinds, _ = pd.factorize(np.fromiter(map(type, values.to_numpy()[missing]), dtype=object, count=len(missing)))
         codes[missing] = len(codes) + kinds
     distinct, first = np.unique(codes, return_index=True)
+    return np.searchsorted(distinct, codes), first
+
+
+def per_distinct(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """values.map(function), same values and dtype, calling it once per distinct value rather than once per row.
+
+    The function is mapped over one row of each distinct value (so pandas infers the dtype from the same values as a
+    whole-column map), then spread back to every row. Missing values of each kind (None, NaN, pd.NA) count as one
+    value each. An object column holding anything but text and missing values (numbers, lists) is mapped row by row:
+    there equal values of different types (1, 1.0, True) must not be merged, and lists cannot be grouped.
+    """
+    found = _distinct_rows(values)
+    if found is None:
+        return values.map(function)
+    rows, first = found
     mapped = values.iloc[first].map(function)
-    return mapped.iloc[np.searchsorted(distinct, codes)].set_axis(values.index).rename(values.name)
+    return mapped.iloc[rows].set_axis(values.index).rename(values.name)
+
+
+@dataclass(frozen=True)
+class _EachDistinct:
+    """One column's distinct values, found once, to compute several things per distinct value (as per_distinct
+    does) and spread each back to the rows as a plain array, in the column's row order or a new one (take)."""
+
+    values: list
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _EachDistinct:
+        found = _distinct_rows(column)
+        if found is None:  # mapped row by row, as per_distinct would
+            return cls(column.tolist(), np.arange(len(column)))
+        rows, first = found
+        return cls(column.iloc[first].tolist(), rows)
+
+    def take(self, order: np.ndarray) -> _EachDistinct:
+        return _EachDistinct(self.values, self.rows[order])
+
+    def apply(self, function: Callable[[object], object]) -> np.ndarray:
+        mapped = np.empty(len(self.values), dtype=object)
+        mapped[:] = [function(value) for value in self.values]  # one element each, even a list
+        return mapped[self.rows]
 
 
 @dataclass(frozen=True)
@@ -447,15 +482,17 @@ class Anonymiser:
                 )
         relabelled = None
         if "place_id" in safe.columns:
+            # The ids' distinct values are found once for the rank, label and id of each (a grid has 10,000 places).
+            ids = _EachDistinct.of(safe["place_id"])
             # Rows ordered by name would give the labels' alphabetical order away; order them by label instead.
-            ranks = per_distinct(safe["place_id"], self.rank).to_numpy(dtype=np.int64)
-            safe = safe.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)
-            relabelled = self._relabelled(safe["place_id"])
+            order = np.argsort(ids.apply(self.rank).astype(np.int64), kind="stable")
+            safe, ids = safe.iloc[order].reset_index(drop=True), ids.take(order)
+            relabelled = ids.apply(lambda place_id: self.label(place_id, "") != "").astype(bool)
             if "place_name" in safe.columns:
                 names = safe["place_name"].astype(object).to_numpy(copy=True)
-                names[relabelled] = per_distinct(safe["place_id"][relabelled], self._label_of).to_numpy()
+                names[relabelled] = ids.apply(self._label_of)[relabelled]
                 safe["place_name"] = names.tolist()
-            safe["place_id"] = per_distinct(safe["place_id"], self.place_id).tolist()
+            safe["place_id"] = ids.apply(self.place_id).tolist()
         for column in safe.columns:
             if safe[column].dtype in (object, "category") or pd.api.types.is_string_dtype(safe[column]):
                 relabels = relabelled is not None and relabelled.any() and column in ("place_id", "place_name")
@@ -477,10 +514,6 @@ class Anonymiser:
         """Every label and label id `label` and `place_id` can write for another place."""
         labels = {*self.labels.values(), self._label_of("")}
         return frozenset(labels | {label_id(label) for label in labels})
-
-    def _relabelled(self, place_ids: pd.Series) -> np.ndarray:
-        """Which rows are about another place (not the focus, a region's group or no place): those get a label."""
-        return per_distinct(place_ids, lambda place_id: self.label(place_id, "") != "").to_numpy(dtype=bool)
 
     def _label_of(self, place_id: str) -> str:
         return self.labels.get(place_id, "Another partnership")
