@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pbsa_analytics import queries
+from pbsa_analytics import queries, settings
 from pbsa_analytics.analysis import anonymise
-from pbsa_analytics.analysis.anonymise import Anonymiser, TermIndex, per_distinct
+from pbsa_analytics.analysis.anonymise import Anonymiser, TermIndex, keyed_order, partnership_label, per_distinct
 from pbsa_analytics.services import scoping
 from pbsa_analytics.services.scoping import coarse_figure
 from pbsa_analytics.store import Store
@@ -316,6 +316,11 @@ def test_the_anonymisers_around_two_places_share_one_term_index(store: Store, mo
     assert "colchester" not in around_other.labels
     assert around_own.text("Colchester") == around_own.labels["colchester"]
     assert around_other.text("Colchester") == "Colchester"
+    # Each one's labels are the keyed order of every other place (the order is shared, the focus left out of it).
+    place_ids = sorted(set(queries.run(store, "place_identities")["place_id"]))
+    for focus, around in ((OWN, around_own), ("colchester", around_other)):
+        others = keyed_order([place_id for place_id in place_ids if place_id != focus], secret=settings.label_secret())
+        assert around.labels == {place_id: partnership_label(index) for index, place_id in enumerate(others)}
     scoping.forget_scoped_grids()
 
 

@@ -12,6 +12,7 @@ text column once per distinct value.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import hmac
 import re
@@ -61,6 +62,12 @@ def partnership_label(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         name = letters[remainder] + name
     return f"Partnership {name}"
+
+
+@functools.lru_cache(maxsize=4)
+def _labels(count: int) -> tuple[str, ...]:
+    """The first `count` partnership labels, made once for the anonymisers around every place."""
+    return tuple(partnership_label(index) for index in range(count))
 
 
 def label_id(label: str) -> str:
@@ -205,6 +212,12 @@ class TermIndex:
     variants: pd.DataFrame
     normal: dict[str, str]
     automaton: ahocorasick.Automaton | None
+    # Each variant's (name, place_id, place_name), and each of its non-blank terms as (folded term, place_id), in
+    # row order: what every anonymiser around a place reads, taken out of the frame once.
+    rows: list[tuple] = field(default_factory=list, repr=False)
+    term_places: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    # Every place id in keyed-hash order, per label secret: the same for the anonymisers around every place.
+    _keyed: dict[bytes, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, variants: pd.DataFrame) -> TermIndex:
@@ -222,7 +235,20 @@ class TermIndex:
             only = next(iter(places)) if len(places) == 1 else None
             not_around = only if only is not None and only not in named.get(term, ()) else None
             spellings[term] = (normal[term], (len(term), len(term) < _SUBSTRING_MIN, _word_breaks(term), not_around))
-        return cls(variants.copy(), normal, _term_automaton(spellings))
+        rows = list(_rows(variants))
+        term_places = [
+            (normal[term], place_id)
+            for name, place_id, place_name in rows
+            for term in (name, place_id, place_name)
+            if isinstance(term, str) and term.strip()
+        ]
+        return cls(variants.copy(), normal, _term_automaton(spellings), rows, term_places)
+
+    def keyed_places(self, secret: bytes) -> list[str]:
+        """Every place id in the keyed-hash order of `secret` (made once per secret)."""
+        if secret not in self._keyed:
+            self._keyed[secret] = keyed_order(sorted({place_id for _, place_id, _ in self.rows}), secret=secret)
+        return self._keyed[secret]
 
 
 def _gaps(origin: Sequence[int]) -> list[int]:
@@ -315,23 +341,20 @@ class Anonymiser:
     @classmethod
     def around(cls, *, focus_place_id: str, terms: TermIndex, secret: bytes) -> Anonymiser:
         """The anonymiser around one place from a store's shared TermIndex: labels and replacements only."""
-        variants = terms.variants
-        other_rows = variants[variants["place_id"] != focus_place_id]
-        others = keyed_order(sorted(set(other_rows["place_id"])), secret=secret)
-        labels = {place_id: partnership_label(i) for i, place_id in enumerate(others)}
-        focus_terms = {str(n) for n in variants.loc[variants["place_id"] == focus_place_id, "name"].dropna()}
+        others = [place_id for place_id in terms.keyed_places(secret) if place_id != focus_place_id]
+        labels = dict(zip(others, _labels(len(others)), strict=True))
+        own = [(name, place_name) for name, place_id, place_name in terms.rows if place_id == focus_place_id]
+        focus_terms = {str(name) for name, _ in own if pd.notna(name)}
         focus_normal = {terms.normal[term] for term in focus_terms}
         replacements: dict[str, str] = {}
-        for name, place_id, place_name in _rows(other_rows):
-            for term in (name, place_id, place_name):
-                # A name the focus place also uses (a shared organisation) would unmask nothing; keep it.
-                if isinstance(term, str) and term.strip() and terms.normal[term] not in focus_normal:
-                    replacements[terms.normal[term]] = labels[place_id]
+        for normal, place_id in terms.term_places:
+            # A name the focus place also uses (a shared organisation) would unmask nothing; keep it.
+            if place_id != focus_place_id and normal not in focus_normal:
+                replacements[normal] = labels[place_id]
         # The focus place's own names match first (longest wins), so "North East Lincolnshire" keeps "Lincoln".
         for term in focus_terms:
             replacements.setdefault(terms.normal[term], "")
-        focus_rows = variants.loc[variants["place_id"] == focus_place_id, "place_name"]
-        focus_name = str(focus_rows.iloc[0]) if len(focus_rows) else ""
+        focus_name = str(own[0][1]) if own else ""
         # No term to find around this place (every one blank): text is left as it is, as with no automaton at all.
         automaton = terms.automaton if any(replacements) else None
         return cls(focus_place_id, labels, automaton, replacements, focus_name)
