@@ -11,8 +11,10 @@ from pbsa_analytics.ui.citations import caption, cite_row, scope
 from pbsa_analytics.ui.data import deferred, query
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.panels import STATUS_TEXT
+from pbsa_analytics.ui.safe_text import md
 
 TYPOLOGY_CAVEATS = ["typology_phase1_planned", "typology_phase2_derived", "typology_methods_differ"]
+TOO_MANY_TO_LIST = "{:,} places, too many to list here; the map and its table list every place"
 COHORT_PHASE = 2  # the like-for-like cohort: the places of Phase 2, followed through every phase they took part in
 
 
@@ -26,10 +28,9 @@ def render() -> None:
         key="phases_funnel",
         caption=caption(rows=[scope("participation")]),
     )
-    for row in cohorts.itertuples():
-        names = row.place_names.split(", ")
-        more = f", and {len(names) - paging.PAGE_SIZE:,} more" if len(names) > paging.PAGE_SIZE else ""
-        st.markdown(f"**Phase {row.phase} ({row.places}):** {', '.join(names[: paging.PAGE_SIZE])}{more}")
+    for row in query("phase_cohort_names", max_names=paging.PAGE_SIZE).itertuples():
+        listed = row.place_names if isinstance(row.place_names, str) else TOO_MANY_TO_LIST.format(row.places)
+        st.markdown(f"**Phase {row.phase} ({row.places:,}):** {md(listed)}")
 
     st.subheader("Who left, and when")
     leavers = query("phase_leavers")

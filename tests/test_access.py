@@ -49,6 +49,7 @@ PARAM_VALUES: dict[str, object] = {
     "words": [],
     "terms": ["food"],
     "max_rows": 10_000,
+    "max_names": 60,
     "window_start": None,
     "window_end": None,
     "due_days": 30,
@@ -107,7 +108,7 @@ def test_control_unscoped_queries_fail_the_same_check(store: Store) -> None:
         for params in _calls(store, name)
         if find_leaks(_seen(run_scoped(store, FUNDER, name, **params)), forbidden=forbidden, allowed=allowed)
     }  # fmt: skip
-    assert {"place_points", "typology_matrix", "phase_cohorts", "place_detail", "evidence_search"} <= leaked
+    assert {"place_points", "typology_matrix", "phase_cohort_names", "place_detail", "evidence_search"} <= leaked
 
 
 def test_leak_reader_finds_a_name_in_every_download_format(store: Store) -> None:
@@ -236,9 +237,10 @@ def test_public_counts_follow_the_small_number_rule(store: Store) -> None:
 
 
 def test_public_gets_no_place_level_query(store: Store) -> None:
-    """Place-level queries return no rows to the public role, and phase cohorts lose their name lists."""
+    """Place-level queries return no rows to the public role, and phase cohorts come with no name lists."""
     assert run_scoped(store, PUBLIC, "typology_matrix", phase=1, place_ids=None).empty
-    assert run_scoped(store, PUBLIC, "phase_cohorts")["place_names"].isna().all()
+    assert "place_names" not in run_scoped(store, PUBLIC, "phase_cohorts").columns
+    assert run_scoped(store, PUBLIC, "phase_cohort_names", max_names=60).empty
     assert run_scoped(store, PARTICIPANT, "phase_cohorts").empty
 
 

@@ -225,6 +225,26 @@ def test_a_charts_files_are_drawn_only_while_its_download_menu_is_open(db_env: P
     assert len(_download_keys(app)) == 6
 
 
+def test_phases_lists_each_cohort_by_name_only_when_it_is_small_enough_to_read(
+    db_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/phases names each phase's places, as data/ has them, in one line while the cohort has at most a page of
+    places; a larger cohort (here Phase 1's 20, with a page of 10) is counted and pointed to the map instead."""
+    took = pd.read_csv(settings.data_dir() / "phase_participation.csv").query("status == 'took_part'")
+    names = took.merge(pd.read_csv(settings.data_dir() / "places.csv"), on="place_id").groupby("phase")["place_name"]
+    expected = {phase: ", ".join(sorted(group)) for phase, group in names}
+    monkeypatch.setattr(paging, "PAGE_SIZE", 10)
+    clear_caches()
+    app = open_page("pages/phases.py")
+    lines = {
+        md.value.split(":**")[0]: md.value.split(":** ", 1)[1] for md in app.markdown if md.value.startswith("**Phase")
+    }
+    assert lines["**Phase 1 (20)"] == "20 places, too many to list here; the map and its table list every place"
+    assert lines["**Phase 2 (10)"] == expected[2]
+    assert lines["**Phase 3 (9)"] == expected[3]
+    clear_caches()
+
+
 PIVOT_TABLES = {
     "pages/typology.py": ("typology_heatmap", "typology_matrix", {"phase": 1, "place_ids": None}, "typology_name"),
     "pages/outcomes.py": ("outcomes_grid", "outcome_matrix", {"phase": 2}, "outcome"),

@@ -50,7 +50,7 @@ def _suppress_counts(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _public_cohorts(frame: pd.DataFrame) -> pd.DataFrame:
-    return _suppress_counts(frame.assign(place_names=None), "places")
+    return _suppress_counts(frame, "places")
 
 
 def _public_totals(frame: pd.DataFrame) -> pd.DataFrame:

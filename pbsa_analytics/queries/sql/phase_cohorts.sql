@@ -1,10 +1,8 @@
--- Each phase with the names of the places taking part.
+-- How many places took part in each phase (their names, for a cohort small enough to list: phase_cohort_names).
 select
-    pp.phase,
-    count(*) as places,
-    string_agg(p.place_name, ', ' order by p.place_name) as place_names
-from phase_participation as pp
-inner join places as p on p.place_id = pp.place_id
-where pp.status = 'took_part'
-group by pp.phase
-order by pp.phase
+    phase,
+    count(*) as places
+from phase_participation
+where status = 'took_part'
+group by phase
+order by phase
