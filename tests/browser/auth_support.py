@@ -107,6 +107,7 @@ class Session:
     downloaded: int = 0  # characters of downloaded files checked
     formats: dict[str, int] = field(default_factory=dict)  # downloads read, by file extension
     programme_report_read: bool = False  # the whole-programme report is the same on every page: read it once
+    menus: dict[str, int] = field(default_factory=dict)  # Download menus opened and read, by URL
 
     def reset(self) -> None:
         self.frames.clear()

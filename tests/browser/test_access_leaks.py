@@ -99,7 +99,16 @@ def _fetch_shown(session: Session, buttons, *, every: bool, taken: dict[str, int
     return texts
 
 
-def _downloads(session: Session, *, every: bool) -> list[str]:
+def _open_expanders_holding_menus(session: Session) -> None:
+    """Open each closed expander that holds a Download menu (the map's table view), as a reader would to reach it."""
+    popover = '[data-testid="stPopover"]'
+    for holder in session.tab.locator('[data-testid="stExpander"]').filter(has=session.tab.locator(popover)).all():
+        if not holder.locator(popover).first.is_visible():
+            holder.locator("summary").first.click()
+            holder.locator(popover).first.wait_for(timeout=30_000)
+
+
+def _downloads(session: Session, *, url: str, every: bool) -> list[str]:
     """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
     once per session the whole-programme PDF and HTML report) and return their text. A chart's or table's files sit
     in a "Download" menu that renders them only while open: each menu is opened (all of them, or the first
@@ -107,8 +116,11 @@ def _downloads(session: Session, *, every: bool) -> list[str]:
     tab = session.tab
     taken: dict[str, int] = {}
     texts = _fetch_shown(session, tab.locator('[data-testid="stDownloadButton"] button'), every=every, taken=taken)
+    _open_expanders_holding_menus(session)
     menus = tab.locator('[data-testid="stPopover"] button').filter(has_text=DOWNLOAD_MENU)
-    shown_menus = [index for index in range(menus.count()) if menus.nth(index).is_visible()]  # not in a closed tab
+    # A menu in a tab not shown (the map panel's Monitoring tab) is left, as its table's rows are in the page's others.
+    shown_menus = [index for index in range(menus.count()) if menus.nth(index).is_visible()]
+    session.menus[url] = len(shown_menus) if every else min(len(shown_menus), PER_FORMAT)
     for index in shown_menus if every else shown_menus[:PER_FORMAT]:
         menus.nth(index).click()
         body = tab.locator('[data-testid="stPopoverBody"]')
@@ -148,7 +160,7 @@ def collect(session: Session, url: str) -> dict[str, str]:
     return {
         "dom": session.tab.evaluate("() => document.body.innerText + document.body.innerHTML"),
         "websocket": "\n".join(session.frames),
-        "downloads": "\n".join(_downloads(session, every=urlsplit(url).path in EVERY_DOWNLOAD)),
+        "downloads": "\n".join(_downloads(session, url=url, every=urlsplit(url).path in EVERY_DOWNLOAD)),
     }
 
 
@@ -178,14 +190,18 @@ def test_no_role_sees_a_place_outside_its_scope(role: str, auth_app: str, browse
     try:
         found = leaks_for(session, app_url=auth_app, store=store, own_place=ROLE_PLACE[role])
         external, downloaded, formats = list(session.external), session.downloaded, dict(session.formats)
+        menus = dict(session.menus)
     finally:
         session.context.close()
     assert found == {}
     assert external == []
     if role != "participant":
         assert downloaded > 0  # the download check was not vacuous
+        opened = {url.removeprefix(auth_app): count for url, count in menus.items()}
+        assert opened["/"] > 0  # and read the files of the charts' Download menus
     if role == "partnership":  # every format a partnership is offered was read (Parquet is on funder pages only)
         assert {"csv", "xlsx", "svg", "pdf", "html"} <= set(formats)
+        assert [path for path in ("/map", "/partnership", "/phases") if not opened[path]] == []
 
 
 def test_control_unscoped_funder_fails_the_same_check(auth_app: str, browser: Browser, store: Store) -> None:
