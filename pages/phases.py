@@ -14,7 +14,7 @@ from pbsa_analytics.ui.panels import STATUS_TEXT
 from pbsa_analytics.ui.safe_text import md
 
 TYPOLOGY_CAVEATS = ["typology_phase1_planned", "typology_phase2_derived", "typology_methods_differ"]
-TOO_MANY_TO_LIST = "{:,} places, too many to list here; the map and its table list every place"
+TOO_MANY_TO_LIST = "{:,} places, too many to list here"
 COHORT_PHASE = 2  # the like-for-like cohort: the places of Phase 2, followed through every phase they took part in
 
 

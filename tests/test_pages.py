@@ -229,7 +229,7 @@ def test_phases_lists_each_cohort_by_name_only_when_it_is_small_enough_to_read(
     db_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """/phases names each phase's places, as data/ has them, in one line while the cohort has at most a page of
-    places; a larger cohort (here Phase 1's 20, with a page of 10) is counted and pointed to the map instead."""
+    places; a larger cohort (here Phase 1's 20, with a page of 10) is counted instead."""
     took = pd.read_csv(settings.data_dir() / "phase_participation.csv").query("status == 'took_part'")
     names = took.merge(pd.read_csv(settings.data_dir() / "places.csv"), on="place_id").groupby("phase")["place_name"]
     expected = {phase: ", ".join(sorted(group)) for phase, group in names}
@@ -239,7 +239,7 @@ def test_phases_lists_each_cohort_by_name_only_when_it_is_small_enough_to_read(
     lines = {
         md.value.split(":**")[0]: md.value.split(":** ", 1)[1] for md in app.markdown if md.value.startswith("**Phase")
     }
-    assert lines["**Phase 1 (20)"] == "20 places, too many to list here; the map and its table list every place"
+    assert lines["**Phase 1 (20)"] == "20 places, too many to list here"
     assert lines["**Phase 2 (10)"] == expected[2]
     assert lines["**Phase 3 (9)"] == expected[3]
     clear_caches()

@@ -1,5 +1,5 @@
 -- Each phase's places by name, in one line, for a cohort of at most $max_names places; a larger cohort has no
--- list (null: the page says how many and where each place is listed). A list of 10,000 names helps no reader, and
+-- list (null: the page says how many). A list of 10,000 names helps no reader, and
 -- every scoped view would scrub all of it.
 select
     pp.phase,
