@@ -152,13 +152,15 @@ def main() -> None:
         one, many = after["one"][name], after["many"][name]
         rows_out.append(Row(f"{name} ({IMPORTS} imports / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one,
                             f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL))  # fmt: skip
-    timings = (("after: all queries, compacted", after, "many"), ("after: all queries, never compacted", after,
-               "loose"), ("before: derived per query, compacted", before, "many"),
-               ("before: derived per query, never compacted", before, "loose"))  # fmt: skip
-    for title, timed, label in timings:
+    # The "before" rows measure the design the materialised table replaced: shown beside the targets for the record,
+    # never counted as targets of this code.
+    timings = (("after: all queries, compacted", after, "many", True), ("after: all queries, never compacted", after,
+               "loose", True), ("before: derived per query, compacted", before, "many", False),
+               ("before: derived per query, never compacted", before, "loose", False))  # fmt: skip
+    for title, timed, label, is_target in timings:
         one, many = sum(timed["one"].values()), sum(timed[label].values())
-        rows_out.append(Row(f"{title} ({IMPORTS} / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one,
-                            f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL))  # fmt: skip
+        goal, met = (f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL) if is_target else ("old design", None)
+        rows_out.append(Row(f"{title} ({IMPORTS} / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one, goal, met))
     for label in stores:
         rows_out.append(Row(f"materialise once ({label})", f"{materialise[label]:.0f} ms", "-"))
     print_table(f"Target 3: {IMPORTS:,} imports cost <= {RATIO_GOAL}x one import of the same rows "
