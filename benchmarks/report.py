@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -30,6 +31,26 @@ def p95(values: list[float]) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def server_cpu_s(ports: list[int]) -> float:
+    """CPU seconds (user + system) used so far by the `streamlit run` processes listening on these ports (Linux /proc);
+    they are found by the --server.port in their command line, as they are not necessarily this process's children."""
+    wanted = {str(port) for port in ports}
+    total_ticks = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        words = [word.decode(errors="replace") for word in argv]
+        ports_given = {words[i + 1] for i, word in enumerate(words[:-1]) if word == "--server.port"}
+        if "streamlit" in words and ports_given & wanted:
+            total_ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb() -> float:

@@ -62,14 +62,16 @@ def running_app(
     extra_env: dict[str, str] | None = None,
     port: int | None = None,
     extra_args: list[str] | None = None,
+    script: Path | None = None,
 ) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free 127.0.0.1 port; stop it by its process group on exit."""
+    """Start `streamlit run app.py` (or another script) on a free 127.0.0.1 port; stop it by its process group on
+    exit."""
     port = port or _free_port()
     env = {**os.environ, "PBSA_DB_PATH": str(db_path), **(extra_env or {})}
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(settings.REPO_ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(script or settings.REPO_ROOT / "app.py"),
                 "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra_args or []),
             ],
