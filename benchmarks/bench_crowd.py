@@ -252,7 +252,7 @@ def _rows(where: str, *, funders: FunderTimes, processes: int, latencies: list[f
         Row(f"{where}: CPU per / session in the crowd: server / client",
             f"{funders.server_cpu_s / FUNDERS * 1000:.0f} / {funders.client_cpu_s / FUNDERS * 1000:.0f} ms",
             "(machine)"),
-        Row(f"{where}: least p95 this machine allows for {FUNDERS} (that CPU over {os.cpu_count()} cores)",
+        Row(f"{where}: least time that CPU needs for all {FUNDERS} on {os.cpu_count()} cores",
             f"{floor_s * 1000:.0f} ms", "(machine)", floor_s / alone_s, f"<= {FUNDER_RATIO_GOAL}x"),
     ]  # fmt: skip
 
