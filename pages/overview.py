@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from pbsa_analytics.analysis.findings import funnel_finding
+from pbsa_analytics.analysis.findings import funnel_finding, places_text
 from pbsa_analytics.charts.programme import places_per_phase_chart, timeline_chart
 from pbsa_analytics.ui.chart_specs import shared_chart
 from pbsa_analytics.ui.citations import caption, caveat_text, scope
-from pbsa_analytics.ui.data import query
+from pbsa_analytics.ui.data import query, withheld_from_session
 from pbsa_analytics.ui.layout import chart_block, guard
 from pbsa_analytics.ui.monitoring import (
     cohort_series_block,
@@ -15,7 +15,7 @@ from pbsa_analytics.ui.monitoring import (
     period_control,
     totals_block,
 )
-from pbsa_analytics.ui.navigation import page_link
+from pbsa_analytics.ui.navigation import page_link, page_links
 
 
 def render() -> None:
@@ -31,7 +31,7 @@ def render() -> None:
     st.subheader("Places per phase")
     columns = st.columns(len(cohorts))
     for column, row in zip(columns, cohorts.itertuples(), strict=True):
-        column.metric(f"Phase {row.phase}", f"{row.places} places")
+        column.metric(f"Phase {row.phase}", places_text(row.places))
     chart_block(
         chart=shared_chart(places_per_phase_chart, cohorts=cohorts, title=funnel_finding(cohorts)),
         data=cohorts,
@@ -50,9 +50,10 @@ def render() -> None:
     totals_block(period, key="overview_totals")
     cohort_series_block(period, key="overview_series")
 
-    reporting = completeness(period)
-    with st.expander(f"Reporting completeness, {period.label}: {reporting.periods} reporting period(s)"):
-        completeness_view(completeness=reporting, period=period, key="overview_completeness")
+    if not withheld_from_session("reporting_completeness_summary"):
+        reporting = completeness(period)
+        with st.expander(f"Reporting completeness, {period.label}: {reporting.periods} reporting period(s)"):
+            completeness_view(completeness=reporting, period=period, key="overview_completeness")
     page_link("data", label="Submit or review monitoring returns")
 
     st.subheader("Programme timeline")
@@ -67,11 +68,15 @@ def render() -> None:
         table=phases[["phase", "name", "start_date", "end_date", "max_grant_gbp", "places_taking_part"]],
     )
 
-    st.subheader("Explore")
-    page_link("map", label="Place map: where the 20 places are and how far each went")
-    page_link("typology", label="Typologies: which kinds of social action each place planned or delivered")
-    page_link("outcomes", label="Outcomes: where the Phase 2 report gives evidence of each outcome")
-    page_link("phases", label="Phases 1–3: who continued, and how the work changed")
+    page_links(
+        heading="Explore",
+        links={
+            "map": "Place map: where the 20 places are and how far each went",
+            "typology": "Typologies: which kinds of social action each place planned or delivered",
+            "outcomes": "Outcomes: where the Phase 2 report gives evidence of each outcome",
+            "phases": "Phases 1–3: who continued, and how the work changed",
+        },
+    )
 
 
 guard(render)

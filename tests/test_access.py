@@ -17,7 +17,14 @@ from pbsa_analytics.analysis.cohort import monitoring_comparison
 from pbsa_analytics.exports.notes import ExportNotes
 from pbsa_analytics.exports.report import Report, ReportSection, report_html, report_pdf
 from pbsa_analytics.periods import WHOLE_PROGRAMME, phase_period
-from pbsa_analytics.services.scoping import ROUND_TO, SMALL_NUMBER, coarse_figure, run_scoped, unlink_figures
+from pbsa_analytics.services.scoping import (
+    ROUND_TO,
+    SMALL_NUMBER,
+    coarse_figure,
+    run_scoped,
+    unlink_figures,
+    withheld,
+)
 from pbsa_analytics.store import Store
 from pbsa_analytics.store.search_index import search_terms
 from pbsa_analytics.ui.auth import RETURN_TTL_S, PendingReturns, ReturnTo, xsrf_token
@@ -234,6 +241,33 @@ def test_public_counts_follow_the_small_number_rule(store: Store) -> None:
     assert small.any()
     assert public.loc[small, "places"].isna().all()
     assert (public.loc[~small, "places"].astype(int) == raw.loc[~small, "places"]).all()
+
+
+def test_public_counts_stay_whole_numbers(store: Store) -> None:
+    """A public count of places is an integer column (shown as 20, not 20.0), equal to the unscoped count."""
+    raw = queries.run(store, "phase_cohorts")
+    public = run_scoped(store, PUBLIC, "phase_cohorts")
+    assert str(public["places"].dtype) == "Int64"
+    assert public["places"].tolist() == raw["places"].tolist()
+
+
+COMPLETENESS_PARAMS = {**WHOLE_PROGRAMME.params(), "due_days": 30, "received_ids": [], "received_on": []}
+
+
+@pytest.mark.parametrize(
+    ("principal", "name", "expected"),
+    [(PUBLIC, "phase_cohorts", False), (PUBLIC, "reporting_completeness_summary", True),
+     (PARTICIPANT, "phase_cohorts", True), (PARTNERSHIP, "reporting_completeness_summary", False),
+     (FUNDER, "reporting_completeness_summary", False)],
+)  # fmt: skip
+def test_withheld_says_which_queries_a_role_gets_no_rows_from(
+    store: Store, principal: Principal, name: str, expected: bool
+) -> None:
+    """withheld() is true exactly when run_scoped returns no rows by role although the query itself has rows."""
+    assert withheld(principal, name) is expected
+    params = {} if name == "phase_cohorts" else COMPLETENESS_PARAMS
+    assert not queries.run(store, name, **params).empty
+    assert run_scoped(store, principal, name, **params).empty is expected
 
 
 def test_public_gets_no_place_level_query(store: Store) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pbsa_analytics import settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.ui import auth
+from pbsa_analytics.ui.data import clear_caches
 from pbsa_analytics.ui.navigation import PAGES
 
 APP = str(settings.REPO_ROOT / "app.py")
@@ -85,3 +87,43 @@ def test_an_empty_evidence_search_says_why_in_a_view_naming_one_place(
     if role is Role.PARTNERSHIP:  # a search that matches nothing at all reads exactly the same: the words tell nothing
         app.text_input(key="evidence_q").set_value("zzzqqq").run()
         assert [box.value for box in app.info] == boxes
+
+
+def test_the_public_overview_says_only_what_it_shows(db_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the public: place counts are whole numbers equal to the published cohorts, and nothing it withholds is
+    presented (no completeness expander claiming 0 periods, no Explore heading over links it cannot follow)."""
+    monkeypatch.setattr(auth, "session_principal", lambda: PRINCIPALS[Role.PUBLIC])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    # Independently of the store: the places data/ records as taking part in each phase.
+    participation = pd.read_csv(settings.data_dir() / "phase_participation.csv")
+    took_part = participation[participation["status"] == "took_part"].groupby("phase")["place_id"].nunique()
+    assert [metric.value for metric in app.metric][: len(took_part)] == [f"{n} places" for n in took_part]
+    assert not [box for box in app.expander if box.label.startswith("Reporting completeness")]
+    assert "Explore" not in [header.value for header in app.subheader]
+
+
+def test_the_funder_overview_keeps_what_the_public_does_not_get(db_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: a funder's overview has the completeness expander and the Explore heading with its links."""
+    monkeypatch.setattr(auth, "session_principal", lambda: PRINCIPALS[Role.FUNDER])
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert [box for box in app.expander if box.label.startswith("Reporting completeness")]
+    assert "Explore" in [header.value for header in app.subheader]
+
+
+def test_whoever_comes_first_after_a_restart_decides_nothing_for_the_others(
+    db_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every cache empty, a public visitor's overview and then a funder's both run cleanly and cite sources
+    (the documents and caveats were kept per process from whichever principal read them first)."""
+    clear_caches()
+    for role in (Role.PUBLIC, Role.FUNDER, Role.PARTICIPANT, Role.PUBLIC):
+        monkeypatch.setattr(auth, "session_principal", lambda role=role: PRINCIPALS[role])
+        app = AppTest.from_file(APP, default_timeout=60)
+        app.run()
+        assert not app.exception, (role, [e.value for e in app.exception])
+        assert not app.error, (role, [e.value for e in app.error])
+        if role is not Role.PARTICIPANT:  # a phone is sent to /pulse, which cites nothing
+            assert "Sources: " in " ".join(caption.value for caption in app.caption), role

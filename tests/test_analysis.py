@@ -132,3 +132,11 @@ def test_chart_images_render_locally(store: Store) -> None:
     svg = exports.chart_image(chart, image_format="svg")
     assert png.startswith(b"\x89PNG")
     assert b"<svg" in svg[:400]
+
+
+def test_a_withheld_count_of_places_is_said_in_words_not_as_a_number() -> None:
+    """Counts print as whole numbers; a missing (withheld) one is named as withheld, in the metric and the finding."""
+    cohorts = pd.DataFrame({"phase": [1, 2, 3], "places": pd.array([20, None, 9], dtype="Int64")})
+    assert findings.places_text(cohorts["places"][0]) == "20 places"
+    assert findings.places_text(cohorts["places"][1]) == "a few (withheld) places"
+    assert findings.funnel_finding(cohorts).startswith("20 → a few (withheld) → 9:")

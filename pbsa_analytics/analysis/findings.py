@@ -80,9 +80,17 @@ def outcome_coverage(matrix: pd.DataFrame) -> pd.DataFrame:
     return coverage.sort_values("outcome_position").reset_index(drop=True)
 
 
+WITHHELD_COUNT = "a few (withheld)"
+
+
+def places_text(count: object) -> str:
+    """A count of places as shown: a whole number, or a word for one withheld as too small to publish."""
+    return f"{WITHHELD_COUNT} places" if pd.isna(count) else f"{int(count)} places"
+
+
 def funnel_finding(cohorts: pd.DataFrame) -> str:
-    """The size of each phase's cohort as one sentence."""
-    sizes = " → ".join(str(n) for n in cohorts["places"])
+    """The size of each phase's cohort as one sentence (a count withheld as too small is said so)."""
+    sizes = " → ".join(WITHHELD_COUNT if pd.isna(n) else str(int(n)) for n in cohorts["places"])
     return f"{sizes}: the programme narrowed its places at each phase"
 
 

@@ -45,7 +45,8 @@ def _empty(frame: pd.DataFrame) -> pd.DataFrame:
 def _suppress_counts(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     safe = frame.copy()
     small = safe[column].between(1, SMALL_NUMBER - 1)
-    safe[column] = safe[column].astype("Float64").mask(small)
+    # A nullable integer: a count stays a whole number ("20 places", not "20.0") and a withheld one is missing.
+    safe[column] = safe[column].astype("Int64").mask(small)
     return safe
 
 
@@ -73,6 +74,11 @@ def _unchanged(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _public_citations(frame: pd.DataFrame) -> pd.DataFrame:
+    # The report sections behind a figure; an imported return is one partnership's own file, so it is not listed.
+    return frame[frame["import_id"].isna()].reset_index(drop=True)
+
+
 # The only queries a public principal gets rows from, each with its small-number treatment.
 PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "phase_cohorts": _public_cohorts,
@@ -81,7 +87,11 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "metrics_list": _unchanged,
     "programme_outcomes": _unchanged,
     "regional_spread": _public_regions,
+    "citation_rows": _public_citations,
 }
+# Reference text every audience reads as it is: the documents cited and the caveats' sentences. It names no place
+# (tests/test_access.py checks data/), and pages keep it per process (ui/citations.py), so it must not vary by role.
+REFERENCE_QUERIES = frozenset({"sources", "caveats"})
 
 
 def anonymiser(store: Store, *, focus_place_id: str) -> Anonymiser:
@@ -300,9 +310,17 @@ def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict)
     return _cut_page(whole, page, every_place=PAGED_QUERIES[name])
 
 
+def withheld(principal: Principal, name: str) -> bool:
+    """Whether the principal's role gets no rows at all from a named query, whatever it holds: a page then says
+    nothing of it rather than presenting the empty frame as a finding ("0 reporting periods")."""
+    if principal.sees_all_names or principal.role is Role.PARTNERSHIP or name in REFERENCE_QUERIES:
+        return False
+    return principal.role is not Role.PUBLIC or name not in PUBLIC_QUERIES
+
+
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query for a principal: the rows and columns its role may see, anonymised where it must be."""
-    if principal.sees_all_names:
+    if principal.sees_all_names or name in REFERENCE_QUERIES:
         return queries.run(store, name, **params)
     if name in PAGED_QUERIES:
         return _page_of_scoped(store, principal, name, dict(params))

@@ -15,7 +15,7 @@ from pbsa_analytics import queries, settings
 from pbsa_analytics.access import Principal, Role
 from pbsa_analytics.errors import PbsaError, StoreCorruptError
 from pbsa_analytics.services import monitoring
-from pbsa_analytics.services.scoping import forget_scoped_grids, run_scoped
+from pbsa_analytics.services.scoping import forget_scoped_grids, run_scoped, withheld
 from pbsa_analytics.store import Store, build_store, open_store
 from pbsa_analytics.ui.auth import current_principal
 
@@ -152,6 +152,11 @@ def query(name: str, /, **params: object) -> pd.DataFrame:
         _rebuild_damaged(settings.db_path(), seen=seen, damage=damage)
         result = _run_cached(name, _data_version(store(), name), frozen, principal.role.value, principal.place_id)
     return result.copy()
+
+
+def withheld_from_session(name: str) -> bool:
+    """Whether this session's principal gets no rows from a named query by its role (see scoping.withheld)."""
+    return withheld(current_principal(), name)
 
 
 def _data_version(current: Store, name: str) -> str:

@@ -54,10 +54,20 @@ def build_navigation(url_paths: Collection[str] | None = None) -> st.navigation:
     return st.navigation(pages, position="sidebar" if len(pages) > 1 else "hidden")
 
 
-def page_link(url_path: str, *, label: str, query: dict[str, str] | None = None) -> None:
-    """A link to another page; query parameters let it open on a chosen view."""
+def page_link(url_path: str, *, label: str, query: dict[str, str] | None = None) -> bool:
+    """A link to another page, if it is one of this role's pages; query parameters let it open on a chosen view.
+    Returns whether the link was drawn."""
     target = next(spec for spec in PAGES if spec.url_path == url_path)
     try:
         st.page_link(str(REPO_ROOT / target.file), label=label, icon=target.icon, query_params=query)
     except StreamlitPageNotFoundError:
-        return  # not one of this role's pages: no link
+        return False  # not one of this role's pages: no link
+    return True
+
+
+def page_links(*, heading: str, links: dict[str, str]) -> None:
+    """A heading over links to other pages (URL path to label), shown only if this role can follow one of them."""
+    slot = st.empty()  # the heading goes above the links, once one of them is known to be drawn
+    drawn = [page_link(url_path, label=label) for url_path, label in links.items()]
+    if any(drawn):
+        slot.subheader(heading)
