@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -213,15 +214,24 @@ def test_reveal_chart_hides_the_cohort_until_revealed(demo_store: Store) -> None
     view = service.cohort(demo_store, principal=LOCAL_ADMIN)
     options = service.catalogue(demo_store).query("framework == @ESA")["label"].tolist()
     room = pd.DataFrame({"value": [options[0], options[3]], "answers": [3, 1]})
-    hidden = missing_condition_reveal_chart(room=room, cohort=view.lowest, options=options, revealed=False).to_dict()
-    hidden_rows = next(iter(hidden["datasets"].values()))
+    # Independently: the partnerships whose latest round rated any workshop condition.
+    rated = view.answers[(view.answers["framework"] == ESA) & view.answers["rating"].notna()]
+    partnerships = rated["place_id"].nunique()
+    assert view.lowest["places"].sum() > partnerships  # the demo has ties, so the two denominators differ
+    chart = functools.partial(missing_condition_reveal_chart, room=room, cohort=view.lowest,
+                              cohort_places=partnerships, options=options)  # fmt: skip
+    hidden_rows = next(iter(chart(revealed=False).to_dict()["datasets"].values()))
     assert {row["who"] for row in hidden_rows} == {ROOM}
     assert [row["share"] for row in hidden_rows if row["count"]] == [0.75, 0.25]
-    shown = missing_condition_reveal_chart(room=room, cohort=view.lowest, options=options, revealed=True).to_dict()
-    cohort_rows = [row for row in next(iter(shown["datasets"].values())) if row["who"] == COHORT]
-    total = view.lowest["places"].sum()
-    expected = {label: n / total for label, n in zip(view.lowest["label"], view.lowest["places"], strict=True)}
+    cohort_rows = [
+        row for row in next(iter(chart(revealed=True).to_dict()["datasets"].values())) if row["who"] == COHORT
+    ]
+    # Each share is of the partnerships (ties count for each condition), not of the tied mentions.
+    expected = {label: n / partnerships for label, n in zip(view.lowest["label"], view.lowest["places"], strict=True)}
     assert {row["condition"]: row["share"] for row in cohort_rows if row["count"]} == pytest.approx(expected)
+    assert {row["label"] for row in cohort_rows if row["count"]} == {
+        f"{n / partnerships:.0%} ({n} of {partnerships} places)" for n in view.lowest["places"]
+    }
 
 
 def test_notes_are_text_in_exports_and_formulas_are_neutralised(store: Store) -> None:

@@ -96,13 +96,17 @@ def missing_bars(*, missing: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def reveal_frame(*, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str]) -> pd.DataFrame:
-    """Room answers (value, answers) and cohort lowest ratings (label, places) as shares per option."""
+def reveal_frame(*, room: pd.DataFrame, cohort: pd.DataFrame, cohort_places: int, options: list[str]) -> pd.DataFrame:
+    """Room answers (value, answers) as shares of the answers, and cohort lowest ratings (label, places) as shares of
+    the cohort_places partnerships that rated any condition.
+
+    A partnership whose lowest rating is tied counts once for each tied condition, so the cohort's shares are each of
+    the partnerships and may add up to more than 100%; shares of the tied mentions would understate every one.
+    """
     counts = room.set_index("value")["answers"].reindex(options, fill_value=0)
     lowest = cohort.set_index("label")["places"].reindex(options, fill_value=0)
     frames = []
-    for series, who in ((counts, ROOM), (lowest, COHORT)):
-        total = series.sum()
+    for series, who, total in ((counts, ROOM, counts.sum()), (lowest, COHORT, cohort_places)):
         frames.append(
             pd.DataFrame(
                 {
@@ -110,21 +114,24 @@ def reveal_frame(*, room: pd.DataFrame, cohort: pd.DataFrame, options: list[str]
                     "who": who,
                     "count": series.to_numpy(),
                     "share": series.to_numpy() / total if total else 0.0,
+                    "of": total,
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-def _reveal_label(count: int, share: float, who: str) -> str:
-    unit = ("answer" if who == ROOM else "place") + ("" if count == 1 else "s")
-    return f"{share:.0%} ({count} {unit})"
+def _reveal_label(count: int, share: float, who: str, of: int) -> str:
+    if who == ROOM:
+        return f"{share:.0%} ({count} answer{'' if count == 1 else 's'})"
+    return f"{share:.0%} ({count} of {of} places)"
 
 
 def missing_condition_reveal_chart(
     *,
     room: pd.DataFrame,
     cohort: pd.DataFrame,
+    cohort_places: int,
     options: list[str],
     revealed: bool,
     width: int = 900,
@@ -139,14 +146,14 @@ def missing_condition_reveal_chart(
     with no self-assessments at all no cohort bar is drawn (a zero would read as a finding).
     """
     style = PROJECTOR_STYLES[theme]
-    data = reveal_frame(room=room, cohort=cohort, options=options)
+    data = reveal_frame(room=room, cohort=cohort, cohort_places=cohort_places, options=options)
     if not revealed or not int(cohort["places"].sum() if len(cohort) else 0):
         data = data[data["who"] == ROOM]
     data = data.replace({"who": {COHORT: cohort_name}})
     data = data.assign(
         label=[
-            _reveal_label(int(c), float(s), w)
-            for c, s, w in zip(data["count"], data["share"], data["who"], strict=True)
+            _reveal_label(int(c), float(s), w, int(of))
+            for c, s, w, of in zip(data["count"], data["share"], data["who"], data["of"], strict=True)
         ]
     )
     shown = [ROOM, cohort_name] if (data["who"] == cohort_name).any() else [ROOM]

@@ -93,7 +93,10 @@ def cohort_note() -> str:
             "(the programme's published reports contain none)."
         )
     label = "SYNTHETIC DEMO DATA · " if against.synthetic else ""
-    return f"{label}Cohort bars: the condition each of {against.places} partnerships rated lowest in its latest round."
+    return (
+        f"{label}Cohort bars: the share of the {against.places} partnerships that rated each condition lowest in their "
+        "latest round (a tie counts for each condition it ties, so the bars can add up to more than 100%)."
+    )
 
 
 def missing_condition_reveal(
@@ -106,7 +109,8 @@ def missing_condition_reveal(
     cohort = against.cohort if against is not None else pd.DataFrame({"label": [], "places": []})
     synthetic = against is not None and against.synthetic
     chart = missing_condition_reveal_chart(
-        room=option_counts(answers=answers["value"], options=options), cohort=cohort, options=options, revealed=True,
+        room=option_counts(answers=answers["value"], options=options), cohort=cohort,
+        cohort_places=against.places if against is not None else 0, options=options, revealed=True,
         width=width, height=height, theme=theme, cohort_name=f"{COHORT}, SYNTHETIC" if synthetic else COHORT,
     )  # fmt: skip
     return projector_style(chart, theme=theme)
