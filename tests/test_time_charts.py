@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pbsa_analytics.analysis.trends import (
+    above_median_finding,
     band_finding,
     cohort_band,
     completeness_by_place,
@@ -134,3 +135,31 @@ def test_completeness_by_place_counts_each_status_per_place() -> None:
     present = [s for s in STATUS_COLOURS if s in set(grid["status"])]
     assert [c for c in table.columns if c != "place_name"] == present
     assert (table[present].sum(axis=1) == 8).all()  # every period once, so a status a place never had is 0
+
+
+def test_a_quarter_a_place_did_not_report_breaks_its_line_instead_of_joining_it() -> None:
+    """A place missing a middle quarter gets that quarter with no value (so Vega-Lite breaks the path there, its
+    default for lines), not a line drawn straight across; the finding counts only places reporting then."""
+    series = _series(places=3, quarters=4)
+    gap = pd.Timestamp("2023-04-01")
+    series = series[~((series["place_id"] == "p1") & (series["period_start"] == gap))]
+    late = pd.Timestamp("2023-10-01")
+    series = series[~((series["place_id"] == "p2") & (series["period_start"] == late))]  # absent in the latest quarter
+    band = cohort_band(series)
+    per_place = with_band(series[series["metric"] == "volunteers"], band)
+    own = per_place[per_place["place_id"] == "p1"].set_index("period_start")["value"]
+    assert list(own.index) == list(pd.date_range("2023-01-01", periods=4, freq="QS"))
+    assert own.isna().tolist() == [False, True, False, False]
+    assert len(per_place) == 3 * 4  # every place for every quarter of the band, reported or not
+    spec = place_small_multiples(series=per_place, metric_label="Volunteers", title="t").to_dict()
+    line = spec["spec"]["layer"][2]
+    assert line["mark"]["type"] == "line"
+    assert "invalid" not in line["mark"]
+    assert spec.get("config", {}).get("mark", {}).get("invalid") in (None, "break-paths-show-domains")
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert rows[(rows["place_name"] == "Place 1")]["value"].isna().sum() == 1
+    latest = series[(series["metric"] == "volunteers") & (series["period_start"] == late)]
+    expected_above = int((latest["value"] > latest["value"].median()).sum())
+    assert above_median_finding(per_place, metric_label="Volunteers") == (
+        f"Volunteers: {expected_above} of 2 places above the cohort median in the latest quarter"
+    )

@@ -33,10 +33,18 @@ def cohort_band(series: pd.DataFrame) -> pd.DataFrame:
     return band.reset_index()
 
 
+PLACE_KEYS = ["place_id", "place_name"]
+
+
 def with_band(series: pd.DataFrame, band: pd.DataFrame) -> pd.DataFrame:
-    """Each place's quarterly figure beside the cohort band for the same metric and quarter."""
+    """Each place's quarterly figure beside the cohort band, for every quarter of the band of its metrics: a quarter
+    the place did not report has a missing value (so its line breaks there instead of joining the quarters either
+    side, which would draw figures nobody reported)."""
     quarterly = quarterly_rows(series)
-    return quarterly.merge(band, on=BAND_KEYS, how="left")
+    quarters = band[band["metric"].isin(quarterly["metric"].unique())]
+    every = quarterly[PLACE_KEYS].drop_duplicates().merge(quarters, how="cross")
+    merged = every.merge(quarterly, on=[*PLACE_KEYS, *BAND_KEYS], how="left")
+    return merged.sort_values(["metric_position", "place_name", "period_start"], ignore_index=True)
 
 
 def band_finding(band: pd.DataFrame) -> str:
@@ -50,8 +58,8 @@ def band_finding(band: pd.DataFrame) -> str:
 
 
 def above_median_finding(per_place: pd.DataFrame, *, metric_label: str) -> str:
-    """How many places were above the cohort median in the latest quarter."""
-    latest = per_place[per_place["period_start"] == per_place["period_start"].max()]
+    """How many of the places reporting in the latest quarter were above the cohort median then."""
+    latest = per_place[(per_place["period_start"] == per_place["period_start"].max()) & per_place["value"].notna()]
     above = int((latest["value"] > latest["median"]).sum())
     return f"{metric_label}: {above} of {len(latest)} places above the cohort median in the latest quarter"
 
