@@ -140,3 +140,29 @@ def test_a_withheld_count_of_places_is_said_in_words_not_as_a_number() -> None:
     assert findings.places_text(cohorts["places"][0]) == "20 places"
     assert findings.places_text(cohorts["places"][1]) == "a few (withheld) places"
     assert findings.funnel_finding(cohorts).startswith("20 → a few (withheld) → 9:")
+
+
+def _shift(places: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    rows = [{"phase": phase, "typology_name": name, "places": counts[i]}
+            for name, counts in places.items() for i, phase in enumerate((1, 3))]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_the_shift_finding_names_every_typology_tied_at_either_end() -> None:
+    """Two typologies falling by the same least amount are both named as changing least, each with its counts."""
+    shift = _shift({"Advocacy": (10, 1), "Co-operatives": (4, 2), "Time credits": (2, 0), "Sport": (6, 3)})
+    assert findings.shift_finding(shift) == (
+        "From Phase 1 to Phase 3, Advocacy (10 → 1 places) faded most; "
+        "Co-operatives (4 → 2 places) and Time credits (2 → 0 places) changed least"
+    )
+
+
+def test_the_shift_finding_counts_a_long_tie_and_says_when_all_moved_alike() -> None:
+    """More than three tied typologies are counted, not listed; equal change everywhere is said as such."""
+    shift = _shift({"A": (5, 1), "B": (4, 4), "C": (3, 3), "D": (2, 2), "E": (1, 1)})
+    assert findings.shift_finding(shift) == (
+        "From Phase 1 to Phase 3, A (5 → 1 places) faded most; 4 typologies (each +0 places) changed least"
+    )
+    assert findings.shift_finding(_shift({"A": (5, 3), "B": (4, 2)})) == (
+        "From Phase 1 to Phase 3, every typology changed by -2 places"
+    )

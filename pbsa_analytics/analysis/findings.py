@@ -81,6 +81,8 @@ def outcome_coverage(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 WITHHELD_COUNT = "a few (withheld)"
+# More typologies tied than this are counted rather than listed, so a chart title stays a line or two.
+MAX_TIED_NAMED = 3
 
 
 def places_text(count: object) -> str:
@@ -95,19 +97,22 @@ def funnel_finding(cohorts: pd.DataFrame) -> str:
 
 
 def shift_finding(shift: pd.DataFrame) -> str:
-    """The typology that grew most and the one that faded most from first to last phase."""
+    """The typologies that grew most and those that faded most from first to last phase, every tied one named."""
     first, last = shift["phase"].min(), shift["phase"].max()
     wide = shift.pivot_table(index="typology_name", columns="phase", values="places", aggfunc="sum").fillna(0)
     if first == last or wide.empty:
         return "Only one phase to compare"
     delta = wide[last] - wide[first]
-    grew, faded = delta.idxmax(), delta.idxmin()
+    if delta.max() == delta.min():
+        return f"From Phase {first} to Phase {last}, every typology changed by {int(delta.max()):+d} places"
 
-    def moved(name: str) -> str:
-        return f"{int(wide.loc[name, first])} → {int(wide.loc[name, last])}"
+    def named(names: list[str]) -> str:
+        if len(names) > MAX_TIED_NAMED:
+            return f"{len(names)} typologies (each {int(delta[names[0]]):+d} places)"
+        each = [f"{name} ({int(wide.loc[name, first])} → {int(wide.loc[name, last])} places)" for name in names]
+        return each[0] if len(each) == 1 else ", ".join(each[:-1]) + " and " + each[-1]
 
-    # When nothing grew, the 'top' typology is the one that shrank least.
+    grew, faded = (sorted(delta.index[delta == extreme]) for extreme in (delta.max(), delta.min()))
+    # When nothing grew, the 'top' typologies are the ones that shrank least.
     rise = "grew most" if delta.max() > 0 else "changed least"
-    return (
-        f"From Phase {first} to Phase {last}, {faded} faded most ({moved(faded)} places); {grew} {rise} ({moved(grew)})"
-    )
+    return f"From Phase {first} to Phase {last}, {named(faded)} faded most; {named(grew)} {rise}"
