@@ -152,14 +152,15 @@ def main() -> None:
         one, many = after["one"][name], after["many"][name]
         rows_out.append(Row(f"{name} ({IMPORTS} imports / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one,
                             f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL))  # fmt: skip
-    # The "before" rows measure the design the materialised table replaced: shown beside the targets for the record,
-    # never counted as targets of this code.
+    # The last two rows derive the figures per query: the design the materialised table replaced, and still what the
+    # store does when it cannot write its folder (full or read-only disk). Target 3 does not hold in that degraded
+    # mode; the rows show by how much, and are not counted as targets.
     timings = (("after: all queries, compacted", after, "many", True), ("after: all queries, never compacted", after,
-               "loose", True), ("before: derived per query, compacted", before, "many", False),
-               ("before: derived per query, never compacted", before, "loose", False))  # fmt: skip
+               "loose", True), ("fallback, folder not writable: compacted", before, "many", False),
+               ("fallback, folder not writable: never compacted", before, "loose", False))  # fmt: skip
     for title, timed, label, is_target in timings:
         one, many = sum(timed["one"].values()), sum(timed[label].values())
-        goal, met = (f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL) if is_target else ("old design", None)
+        goal, met = (f"<= {RATIO_GOAL}x", many / one <= RATIO_GOAL) if is_target else ("(fallback)", None)
         rows_out.append(Row(f"{title} ({IMPORTS} / 1)", f"{many:.1f} ms", f"{one:.1f} ms", many / one, goal, met))
     for label in stores:
         rows_out.append(Row(f"materialise once ({label})", f"{materialise[label]:.0f} ms", "-"))

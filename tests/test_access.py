@@ -65,6 +65,7 @@ PARAM_VALUES: dict[str, object] = {
     "scope": "monitoring",
     "text": OTHER,  # a lookup by another place's id must not name it either
 }
+CITATION_SCOPES = ("participation", "phases", "monitoring", "published_totals", "places", "place_typology")
 # Conditions queries read a conditions folder's files ($files); services/conditions scopes them per principal
 # (tests/test_conditions_store.py checks a partnership sees only its own place named).
 FOLDER_QUERIES = {"conditions_answers", "conditions_change", "conditions_missing"}
@@ -88,6 +89,8 @@ def _calls(store: Store, name: str) -> list[dict[str, object]]:
     params = {key: PARAM_VALUES[key] for key in wanted - {"place_id"}} | OPEN_FILTERS.get(name, {})
     if "regions" in params:
         params["regions"] = store.execute("select distinct region from places")["region"].tolist()
+    if "scope" in wanted:  # every citation scope, the place-level ones included
+        return [{**params, "scope": scope} for scope in CITATION_SCOPES]
     if "place_id" not in wanted:
         return [params]
     return [{**params, "place_id": OTHER}, {**params, "place_id": OWN}, {**params, "place_id": ""}]
@@ -268,6 +271,28 @@ def test_withheld_says_which_queries_a_role_gets_no_rows_from(
     params = {} if name == "phase_cohorts" else COMPLETENESS_PARAMS
     assert not queries.run(store, name, **params).empty
     assert run_scoped(store, principal, name, **params).empty is expected
+
+
+def test_the_public_cites_programme_level_scopes_only(store: Store) -> None:
+    """The public gets the citations of participation, phases and published totals (as they are), and none of the
+    places, typology or monitoring scopes, whose source cells describe one place or cite its own return."""
+    for scope in CITATION_SCOPES:
+        public = run_scoped(store, PUBLIC, "citation_rows", scope=scope, phase=None)
+        whole = queries.run(store, "citation_rows", scope=scope, phase=None)
+        assert not whole.empty, scope
+        if scope in {"participation", "phases", "published_totals"}:
+            pd.testing.assert_frame_equal(public, whole)
+        else:
+            assert public.empty, scope
+
+
+def test_a_phone_gets_no_reference_text_and_other_audiences_get_it_whole(store: Store) -> None:
+    """Sources, caveats and metric definitions go unchanged to partnership and public, and to no participant."""
+    for name in ("sources", "caveats", "metrics_list"):
+        whole = queries.run(store, name)
+        for principal in (PARTNERSHIP, PUBLIC):
+            pd.testing.assert_frame_equal(run_scoped(store, principal, name), whole)
+        assert run_scoped(store, PARTICIPANT, name).empty
 
 
 def test_public_gets_no_place_level_query(store: Store) -> None:

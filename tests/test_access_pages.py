@@ -119,7 +119,7 @@ def test_whoever_comes_first_after_a_restart_decides_nothing_for_the_others(
     """With every cache empty, a public visitor's overview and then a funder's both run cleanly and cite sources
     (the documents and caveats were kept per process from whichever principal read them first)."""
     clear_caches()
-    for role in (Role.PUBLIC, Role.FUNDER, Role.PARTICIPANT, Role.PUBLIC):
+    for role in (Role.PARTICIPANT, Role.PUBLIC, Role.FUNDER, Role.PUBLIC):
         monkeypatch.setattr(auth, "session_principal", lambda role=role: PRINCIPALS[role])
         app = AppTest.from_file(APP, default_timeout=60)
         app.run()

@@ -166,3 +166,10 @@ def test_the_shift_finding_counts_a_long_tie_and_says_when_all_moved_alike() -> 
     assert findings.shift_finding(_shift({"A": (5, 3), "B": (4, 2)})) == (
         "From Phase 1 to Phase 3, every typology changed by -2 places"
     )
+
+
+def test_when_every_typology_grew_the_smallest_gain_grew_least() -> None:
+    """A typology that grew by less than the others is said to have grown least, never to have faded."""
+    assert findings.shift_finding(_shift({"A": (1, 5), "B": (2, 3)})) == (
+        "From Phase 1 to Phase 3, B (2 → 3 places) grew least; A (1 → 5 places) grew most"
+    )

@@ -394,6 +394,9 @@ def test_conditions_pulse_is_revealed_against_the_labelled_synthetic_cohort(
     assert {row["who"] for row in rows if row["who"] != ROOM} == {f"{COHORT}, SYNTHETIC"}
     expected = dict(zip(against.cohort["label"], against.cohort["places"], strict=True))
     assert {label: n for label, n in cohort.items() if n} == expected
+    # Each cohort share is of the partnerships that rated any condition, as the slide's note says.
+    shares = {row["condition"]: row["share"] for row in rows if row["who"] != ROOM and row["count"]}
+    assert shares == pytest.approx({label: n / against.places for label, n in expected.items()})
     assert [row["count"] for row in rows if row["who"] == ROOM] == [1, 0, 0, 0, 0, 0, 0, 0]
 
 

@@ -151,6 +151,8 @@ def test_a_quarter_a_place_did_not_report_breaks_its_line_instead_of_joining_it(
     assert list(own.index) == list(pd.date_range("2023-01-01", periods=4, freq="QS"))
     assert own.isna().tolist() == [False, True, False, False]
     assert len(per_place) == 3 * 4  # every place for every quarter of the band, reported or not
+    assert str(per_place["value"].dtype) == "Int64"  # a download shows whole numbers, and a gap as missing
+    assert list(per_place.columns[: len(series.columns)]) == list(series.columns)
     spec = place_small_multiples(series=per_place, metric_label="Volunteers", title="t").to_dict()
     line = spec["spec"]["layer"][2]
     assert line["mark"]["type"] == "line"

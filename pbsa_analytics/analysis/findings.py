@@ -113,6 +113,8 @@ def shift_finding(shift: pd.DataFrame) -> str:
         return each[0] if len(each) == 1 else ", ".join(each[:-1]) + " and " + each[-1]
 
     grew, faded = (sorted(delta.index[delta == extreme]) for extreme in (delta.max(), delta.min()))
-    # When nothing grew, the 'top' typologies are the ones that shrank least.
+    # When nothing grew, the 'top' typologies are the ones that shrank least; when everything grew, the 'bottom'
+    # ones grew least rather than faded.
     rise = "grew most" if delta.max() > 0 else "changed least"
-    return f"From Phase {first} to Phase {last}, {named(faded)} faded most; {named(grew)} {rise}"
+    fall = "grew least" if delta.min() > 0 else "faded most"
+    return f"From Phase {first} to Phase {last}, {named(faded)} {fall}; {named(grew)} {rise}"

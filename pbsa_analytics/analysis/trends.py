@@ -44,7 +44,12 @@ def with_band(series: pd.DataFrame, band: pd.DataFrame) -> pd.DataFrame:
     quarters = band[band["metric"].isin(quarterly["metric"].unique())]
     every = quarterly[PLACE_KEYS].drop_duplicates().merge(quarters, how="cross")
     merged = every.merge(quarterly, on=[*PLACE_KEYS, *BAND_KEYS], how="left")
-    return merged.sort_values(["metric_position", "place_name", "period_start"], ignore_index=True)
+    # A gap row has no value: whole-number columns become nullable integers (a download shows 23, not 23.0).
+    for column in quarterly.columns:
+        if pd.api.types.is_integer_dtype(quarterly[column].dtype):
+            merged[column] = merged[column].astype("Int64")
+    ordered = [*quarterly.columns, *(c for c in merged.columns if c not in quarterly.columns)]
+    return merged[ordered].sort_values(["metric_position", "place_name", "period_start"], ignore_index=True)
 
 
 def band_finding(band: pd.DataFrame) -> str:

@@ -74,11 +74,6 @@ def _unchanged(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _public_citations(frame: pd.DataFrame) -> pd.DataFrame:
-    # The report sections behind a figure; an imported return is one partnership's own file, so it is not listed.
-    return frame[frame["import_id"].isna()].reset_index(drop=True)
-
-
 # The only queries a public principal gets rows from, each with its small-number treatment.
 PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "phase_cohorts": _public_cohorts,
@@ -87,11 +82,17 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "metrics_list": _unchanged,
     "programme_outcomes": _unchanged,
     "regional_spread": _public_regions,
-    "citation_rows": _public_citations,
+    "citation_rows": _unchanged,
 }
-# Reference text every audience reads as it is: the documents cited and the caveats' sentences. It names no place
-# (tests/test_access.py checks data/), and pages keep it per process (ui/citations.py), so it must not vary by role.
-REFERENCE_QUERIES = frozenset({"sources", "caveats"})
+# Parameters a public query is answered for; any other value gets no rows. The public's citations are of the
+# programme-level scopes only: the places and typology scopes cite one place's own description, and monitoring
+# rows cite partnerships' own returns, which relabelling alone does not make anonymous.
+PUBLIC_PARAMETERS: dict[str, dict[str, frozenset]] = {
+    "citation_rows": {"scope": frozenset({"participation", "phases", "published_totals"})},
+}
+# Reference text the signed-in audiences read as it is: the documents cited and the caveats' sentences. It names no
+# place (tests/test_access.py checks data/); pages keep it per process and role (ui/citations.py).
+REFERENCE_QUERIES = frozenset({"sources", "caveats", "metrics_list"})
 
 
 def anonymiser(store: Store, *, focus_place_id: str) -> Anonymiser:
@@ -252,7 +253,8 @@ def _partnership(store: Store, principal: Principal, name: str, params: dict) ->
 def _public(store: Store, name: str, params: dict) -> pd.DataFrame:
     frame = queries.run(store, name, **params)
     treat = PUBLIC_QUERIES.get(name)
-    if treat is None:
+    allowed = PUBLIC_PARAMETERS.get(name, {})
+    if treat is None or any(params.get(key) not in values for key, values in allowed.items()):
         return anonymiser(store, focus_place_id=PROGRAMME_WIDE).frame(_empty(frame))
     return anonymiser(store, focus_place_id=PROGRAMME_WIDE).frame(treat(frame))
 
@@ -313,14 +315,19 @@ def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict)
 def withheld(principal: Principal, name: str) -> bool:
     """Whether the principal's role gets no rows at all from a named query, whatever it holds: a page then says
     nothing of it rather than presenting the empty frame as a finding ("0 reporting periods")."""
-    if principal.sees_all_names or principal.role is Role.PARTNERSHIP or name in REFERENCE_QUERIES:
+    if principal.sees_all_names or principal.role is Role.PARTNERSHIP or _reference_for(principal, name):
         return False
     return principal.role is not Role.PUBLIC or name not in PUBLIC_QUERIES
 
 
+def _reference_for(principal: Principal, name: str) -> bool:
+    """Reference text goes to every signed-in audience as it is; a phone in a room gets nothing but its pulse."""
+    return name in REFERENCE_QUERIES and principal.role is not Role.PARTICIPANT
+
+
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query for a principal: the rows and columns its role may see, anonymised where it must be."""
-    if principal.sees_all_names or name in REFERENCE_QUERIES:
+    if principal.sees_all_names or _reference_for(principal, name):
         return queries.run(store, name, **params)
     if name in PAGED_QUERIES:
         return _page_of_scoped(store, principal, name, dict(params))
