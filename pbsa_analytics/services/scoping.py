@@ -90,8 +90,8 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 PUBLIC_PARAMETERS: dict[str, dict[str, frozenset]] = {
     "citation_rows": {"scope": frozenset({"participation", "phases", "published_totals"})},
 }
-# Reference text the signed-in audiences read as it is: the documents cited and the caveats' sentences. It names no
-# place (tests/test_access.py checks data/); pages keep it per process and role (ui/citations.py).
+# Reference text every audience reads as it is: the documents cited, the caveats' sentences and the metrics'
+# definitions. It names no place (tests/test_access.py checks data/); pages keep it per process and role.
 REFERENCE_QUERIES = frozenset({"sources", "caveats", "metrics_list"})
 
 
@@ -321,8 +321,9 @@ def withheld(principal: Principal, name: str) -> bool:
 
 
 def _reference_for(principal: Principal, name: str) -> bool:
-    """Reference text goes to every signed-in audience as it is; a phone in a room gets nothing but its pulse."""
-    return name in REFERENCE_QUERIES and principal.role is not Role.PARTICIPANT
+    """Reference text goes to every audience as it is (a phone's sidebar report cites the same documents)."""
+    del principal  # every role alike
+    return name in REFERENCE_QUERIES
 
 
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:
