@@ -388,7 +388,7 @@ def test_conditions_pulse_is_revealed_against_the_labelled_synthetic_cohort(
     app = open_page("pages/present.py", deck="cohort-meeting", slide=str(_conditions_slide()), reveal="1",
                     key=_key())  # fmt: skip
     page = _rendered(app)
-    assert f"SYNTHETIC DEMO DATA · Cohort bars: the share of the {against.places} partnerships" in page
+    assert f"SYNTHETIC DEMO DATA · Cohort bars: share of the {against.places} partnerships" in page
     rows = _chart_rows(app)
     cohort = {row["condition"]: row["count"] for row in rows if row["who"] != ROOM}
     assert {row["who"] for row in rows if row["who"] != ROOM} == {f"{COHORT}, SYNTHETIC"}

@@ -94,8 +94,8 @@ def cohort_note() -> str:
         )
     label = "SYNTHETIC DEMO DATA · " if against.synthetic else ""
     return (
-        f"{label}Cohort bars: the share of the {against.places} partnerships that rated each condition lowest in their "
-        "latest round (a tie counts for each condition it ties, so the bars can add up to more than 100%)."
+        f"{label}Cohort bars: share of the {against.places} partnerships rating each condition lowest in their latest "
+        "round (a tie counts for each tied condition)."
     )
 
 

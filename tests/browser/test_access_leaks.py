@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from pbsa_analytics.store import Store
 from tests.browser.auth_support import PARTNERSHIP_PLACE, Session, open_session, signed_in_app
@@ -108,6 +109,26 @@ def _open_expanders_holding_menus(session: Session) -> None:
             holder.locator(popover).first.wait_for(timeout=30_000)
 
 
+def _open_menu(tab: Page, *, menu: Locator, body: Locator, shown: Locator) -> None:
+    """Open a Download menu and wait until its rerun has drawn its files.
+
+    A click that lands while the page is still redrawing can open the menu without its rerun (seen once in CI:
+    the body showed, the files never came); a reader would close it and click again, and so does this, once.
+    """
+    for attempt in range(2):
+        menu.click()
+        try:
+            shown.first.wait_for(timeout=30_000)
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
+            tab.keyboard.press("Escape")
+            body.first.wait_for(state="hidden", timeout=30_000)
+            wait_for_app(tab)
+        else:
+            return
+
+
 def _downloads(session: Session, *, url: str, every: bool) -> list[str]:
     """Fetch the page's downloads of every format (CSV, XLSX, Parquet, SVG, the page's PDF and HTML report, and
     once per session the whole-programme PDF and HTML report) and return their text. A chart's or table's files sit
@@ -122,10 +143,9 @@ def _downloads(session: Session, *, url: str, every: bool) -> list[str]:
     shown_menus = [index for index in range(menus.count()) if menus.nth(index).is_visible()]
     session.menus[url] = len(shown_menus) if every else min(len(shown_menus), PER_FORMAT)
     for index in shown_menus if every else shown_menus[:PER_FORMAT]:
-        menus.nth(index).click()
         body = tab.locator('[data-testid="stPopoverBody"]')
         shown = body.locator('[data-testid="stDownloadButton"] button')
-        shown.first.wait_for(timeout=60_000)  # the menu's rerun has rendered its files
+        _open_menu(tab, menu=menus.nth(index), body=body, shown=shown)
         texts += _fetch_shown(session, shown, every=every, taken=taken)
         tab.keyboard.press("Escape")
         body.first.wait_for(state="hidden", timeout=60_000)

@@ -301,15 +301,17 @@ def test_conditions_slide_against_the_synthetic_cohort_fits_the_screen(
             expect(tab.locator('[data-testid="stVegaLiteChart"] svg').first).to_be_visible(timeout=30_000)
             found = _check_fits(tab, f"conditions slide at {width}x{height}", height)
             note = tab.locator(".pbsa-note")
-            expect(note).to_contain_text(f"SYNTHETIC DEMO DATA · Cohort bars: the condition each of {against.places}")
+            expect(note).to_contain_text(
+                f"SYNTHETIC DEMO DATA · Cohort bars: share of the {against.places} partnerships"
+            )
             assert note.bounding_box()["y"] + note.bounding_box()["height"] <= height
             texts = set(found["texts"])
             assert set(options) <= texts  # every condition named whole
             assert any("SYNTHETIC" in t for t in texts)  # the legend labels the cohort
-            total = int(against.cohort["places"].sum())
+            # Each cohort bar is its share of the partnerships (ties count for each condition), labelled "n of N".
+            partnerships = against.places
             for label, places in zip(against.cohort["label"], against.cohort["places"], strict=True):
-                unit = "place" if places == 1 else "places"
-                assert f"{places / total:.0%} ({places} {unit})" in texts, label
+                assert f"{places / partnerships:.0%} ({places} of {partnerships} places)" in texts, label
             assert "67% (2 answers)" in texts  # the room: two of three answers on one condition
             screenshot(tab, f"room-conditions-synthetic-{width}x{height}")
         finally:
