@@ -5,7 +5,7 @@
   to "Answer recorded" (p95 <= 1 s), and how long each
   confirmed answer takes to show in the projector's count (p95 <= 2 s).
 - Funders: FUNDERS sessions open / at the same moment; p95 full run <= 2x one session alone. Beside it, the CPU the
-  crowd's runs took (servers and simulated browsers) and the least p95 that CPU allows on this machine's cores, and
+  crowd's runs took (servers and simulated browsers) and the least time that CPU needs on all this machine's cores, and
   the same crowd against a trivial one-chart app (a control: what Streamlit alone gives here).
 - Beyond the target, a burst: the same PHONES join at one instant and tap at another (an informative row; its
   stored count shows any phone that failed).

@@ -71,7 +71,8 @@ def render() -> None:
     page_links(
         heading="Explore",
         links={
-            "map": "Place map: where the 20 places are and how far each went",
+            # Every place took part in Phase 1, so its cohort is every place.
+            "map": f"Place map: where the {places_text(cohorts['places'].iloc[0])} are and how far each went",
             "typology": "Typologies: which kinds of social action each place planned or delivered",
             "outcomes": "Outcomes: where the Phase 2 report gives evidence of each outcome",
             "phases": "Phases 1–3: who continued, and how the work changed",

@@ -85,14 +85,18 @@ WITHHELD_COUNT = "a few (withheld)"
 MAX_TIED_NAMED = 3
 
 
+def count_text(count: object) -> str:
+    """A count as shown: a whole number, or words for one withheld as too small to publish (missing, not zero)."""
+    return WITHHELD_COUNT if pd.isna(count) else str(int(count))
+
+
 def places_text(count: object) -> str:
-    """A count of places as shown: a whole number, or a word for one withheld as too small to publish."""
-    return f"{WITHHELD_COUNT} places" if pd.isna(count) else f"{int(count)} places"
+    return f"{count_text(count)} places"
 
 
 def funnel_finding(cohorts: pd.DataFrame) -> str:
     """The size of each phase's cohort as one sentence (a count withheld as too small is said so)."""
-    sizes = " → ".join(WITHHELD_COUNT if pd.isna(n) else str(int(n)) for n in cohorts["places"])
+    sizes = " → ".join(count_text(n) for n in cohorts["places"])
     return f"{sizes}: the programme narrowed its places at each phase"
 
 

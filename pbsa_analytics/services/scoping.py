@@ -79,7 +79,6 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "phase_cohorts": _public_cohorts,
     "phases_timeline": _public_timeline,
     "monitoring_totals": _public_totals,
-    "metrics_list": _unchanged,
     "programme_outcomes": _unchanged,
     "regional_spread": _public_regions,
     "citation_rows": _unchanged,
@@ -90,8 +89,9 @@ PUBLIC_QUERIES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 PUBLIC_PARAMETERS: dict[str, dict[str, frozenset]] = {
     "citation_rows": {"scope": frozenset({"participation", "phases", "published_totals"})},
 }
-# Reference text every audience reads as it is: the documents cited, the caveats' sentences and the metrics'
-# definitions. It names no place (tests/test_access.py checks data/); pages keep it per process and role.
+# Reference text every audience reads as it is (a phone's sidebar report cites the same documents): the documents
+# cited, the caveats' sentences and the metrics' definitions. It names no place (tests/test_access.py checks data/),
+# so pages may keep it once per process for every session (ui/citations.py, ui/downloads.py).
 REFERENCE_QUERIES = frozenset({"sources", "caveats", "metrics_list"})
 
 
@@ -315,20 +315,14 @@ def _page_of_scoped(store: Store, principal: Principal, name: str, params: dict)
 def withheld(principal: Principal, name: str) -> bool:
     """Whether the principal's role gets no rows at all from a named query, whatever it holds: a page then says
     nothing of it rather than presenting the empty frame as a finding ("0 reporting periods")."""
-    if principal.sees_all_names or principal.role is Role.PARTNERSHIP or _reference_for(principal, name):
+    if principal.sees_all_names or principal.role is Role.PARTNERSHIP or name in REFERENCE_QUERIES:
         return False
     return principal.role is not Role.PUBLIC or name not in PUBLIC_QUERIES
 
 
-def _reference_for(principal: Principal, name: str) -> bool:
-    """Reference text goes to every audience as it is (a phone's sidebar report cites the same documents)."""
-    del principal  # every role alike
-    return name in REFERENCE_QUERIES
-
-
 def run_scoped(store: Store, principal: Principal, name: str, /, **params: object) -> pd.DataFrame:
     """Run a named query for a principal: the rows and columns its role may see, anonymised where it must be."""
-    if principal.sees_all_names or _reference_for(principal, name):
+    if principal.sees_all_names or name in REFERENCE_QUERIES:
         return queries.run(store, name, **params)
     if name in PAGED_QUERIES:
         return _page_of_scoped(store, principal, name, dict(params))

@@ -9,31 +9,24 @@ import pandas as pd
 from pbsa_analytics.analysis.citations import Library, cite_frame, render_cell
 from pbsa_analytics.services import monitoring
 from pbsa_analytics.services.citing import Citer
-from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.data import process_memo, query, store
 
 
-@process_memo(maxsize=8)
-def _reference(version: str, role: str) -> tuple[Library, pd.DataFrame]:
-    # Built once per store version, not once per caption. The queries are reference text every role reads alike
-    # (scoping.REFERENCE_QUERIES); the role is in the key all the same, so whichever visitor comes first after a
-    # restart can never decide what the others are shown.
-    del role  # a key only: query() scopes by this session's principal
+@process_memo(maxsize=4)
+def _reference(version: str) -> tuple[Library, pd.DataFrame]:
+    # The same for every session, whichever role fills it: both are reference text, which every role reads whole
+    # (scoping.REFERENCE_QUERIES). Built once per store version, not once per caption.
     return Library.from_frame(query("sources")), query("caveats").set_index("caveat_id")
 
 
-def _reference_now() -> tuple[Library, pd.DataFrame]:
+def library() -> Library:
     # Sources and caveats come from data/ alone, so the build's version keys them: one stat, where the full
     # version lists the imports folder (a millisecond with many imports, and cite_row runs once per result).
-    return _reference(store().build_version(), current_principal().role.value)
-
-
-def library() -> Library:
-    return _reference_now()[0]
+    return _reference(store().build_version())[0]
 
 
 def _caveats() -> pd.DataFrame:
-    return _reference_now()[1]
+    return _reference(store().build_version())[1]
 
 
 def _citer() -> Citer:

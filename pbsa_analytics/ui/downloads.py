@@ -11,7 +11,6 @@ import streamlit as st
 
 from pbsa_analytics import exports
 from pbsa_analytics.exports.notes import ExportNotes
-from pbsa_analytics.ui.auth import current_principal
 from pbsa_analytics.ui.citations import citer
 from pbsa_analytics.ui.data import process_memo, query, store
 
@@ -45,19 +44,17 @@ def _download_menu(*, label: str, files: Callable[[], list[DownloadFile]], name:
             )
 
 
-@process_memo(maxsize=8)
-def _metric_definitions(version: str, role: str) -> dict[str, str]:
-    # Reference text (scoping.REFERENCE_QUERIES), built once per store version, not once per download row; the role
-    # is in the key so that whichever session fills it first decides nothing for another role.
-    del role  # a key only: query() scopes by this session's principal
+@process_memo(maxsize=4)
+def _metric_definitions(version: str) -> dict[str, str]:
+    # The same for every session, whichever role fills it: reference text (scoping.REFERENCE_QUERIES), built once per
+    # store version, not once per download row.
     metrics = query("metrics_list")
     return {row.label: f"{row.definition} ({row.unit})" for row in metrics.itertuples()}
 
 
 def export_notes(*, name: str, caption: str = "") -> ExportNotes:
     """Notes for an XLSX export, gathered now (in the script run): the view's filters and metric definitions."""
-    # Metrics come from data/ alone.
-    definitions = dict(_metric_definitions(store().build_version(), current_principal().role.value))
+    definitions = dict(_metric_definitions(store().build_version()))  # metrics come from data/ alone
     filters = {key: st.query_params.get(key) or "" for key in st.query_params}
     return ExportNotes(title=name, caveats=(caption,) if caption else (), definitions=definitions, filters=filters)
 
